@@ -2,21 +2,26 @@
 for many modalities, with a standard error on every number.
 
 Design: **stratified coalition sampling by size**. The empty and the full coalition
-are always evaluated. The remaining budget is spread over the sizes s = 1..M−1 in
-proportion to 1/s + 1/(M−s) (the weight each size carries in the Shapley value);
-a size that the share covers completely is evaluated completely, and the rest are
-simple random samples *without replacement* of n_s ≥ 2 coalitions of that size. The
-same coalitions serve every sample (a value function maps ``(B, M)`` masks to
-``(N, B)`` values), so one budget buys every sample's explanation.
+are always evaluated; then, when the budget allows, the sizes 1 and M−1 completely,
+then the sizes 2 and M−2 completely (they fix a control game exactly, see below);
+the rest of the budget is spread over the remaining sizes in proportion to
+1/s + 1/(M−s) (the weight each size carries in the Shapley value). A size that its
+share covers is evaluated completely; the others are simple random samples *without
+replacement* of n_s ≥ 2 coalitions of that size. The same coalitions serve every
+sample (a value function maps ``(B, M)`` masks to ``(N, B)`` values), so one budget
+buys every sample's explanation.
 
 Every quantity of the pairwise matrix φ (half-SII off the diagonal, main effects on it;
 conventions of :mod:`intershap_widget.games`) is a linear map v ↦ Σ_S v(S) W[S] of the
 coalition values, so
 
-    φ̂ = Σ_s [ Σ_{S∈s} c_s W[S]  +  (N_s / n_s) Σ_{b ∈ sample_s} (v(S_b) − c_s) W[S_b] ]
+    φ̂ = φ(g) + Σ_s (N_s / n_s) Σ_{b ∈ sample_s} (v(S_b) − g(S_b)) W[S_b]
 
-is **unbiased**, where N_s = C(M, s) and c_s = v(∅) + s/M · (v(N) − v(∅)) is a
-per-sample control value (the first sum is known in closed form). Its variance is
+is **unbiased** (N_s = C(M, s)), for any control game g that is fixed by the
+completely evaluated sizes, with φ(g) known in closed form: the order-2 Möbius
+expansion of v from below and of its dual from above, averaged, when sizes 1, 2,
+M−2, M−1 are complete; else the additive game through v({i}) and v(N∖{i}); else
+the additive game with equal slopes. The better g fits v, the smaller the error. Its variance is
 estimated per stratum with the finite-population correction (1 − n_s/N_s), so a
 complete stratum contributes none and a budget of 2**M gives the exact result with
 standard error 0. Non-linear numbers (Φ = |mean φ|, global and local InterSHAP, their
@@ -97,9 +102,13 @@ def _allocate(m: int, budget: int) -> np.ndarray:
     q = np.array([0.0] + [1 / s + 1 / (m - s) for s in range(1, m)] + [0.0])
     open_ = set(range(1, m))
     left = budget - 2
-    edges = {1, m - 1}
-    if budget >= 2 + sum(int(total[s]) if s in edges else min(int(total[s]), 2) for s in open_):
-        # the singletons and their complements first: they fix the additive control
+    for edges in ({1, m - 1}, {2, m - 2}):
+        # the small strata at both ends first: they fix the control game exactly
+        if not edges <= open_:
+            break
+        if budget < 2 + sum(int(total[s]) if s in edges or s not in open_ else min(int(total[s]), 2)
+                            for s in range(1, m)):
+            break
         for s in edges:
             alloc[s] = total[s]
             left -= int(total[s])
@@ -203,19 +212,6 @@ def phi_weights(masks: np.ndarray) -> np.ndarray:
     return pair
 
 
-def _stratum_weight_sums(m: int) -> np.ndarray:
-    """Σ_{|S|=s} W[S] for s = 0..M: ``(M+1, M, M)`` (closed form; Shapley parts vanish)."""
-    out = np.zeros((m + 1, m, m))
-    for s in (0, m):
-        out[s] = phi_weights(np.full((1, m), s == m))[0]
-    off = ~np.eye(m, dtype=bool)
-    for s in range(1, m):
-        p = ((s >= 2) + (s <= m - 2) - 2) / (2 * (m - 1))
-        out[s][off] = p
-        out[s][np.eye(m, dtype=bool)] = -(m - 1) * p
-    return out
-
-
 def _additive_control(v: np.ndarray, des: Design, empty: np.ndarray, full: np.ndarray) -> np.ndarray:
     """Per-sample slopes β ``(N, M)`` of the additive control game g, with g(N) = v(N).
 
@@ -233,6 +229,52 @@ def _additive_control(v: np.ndarray, des: Design, empty: np.ndarray, full: np.nd
         leave_out = v[:, [pos[everyone ^ (1 << i)] for i in range(m)]]
         beta = 0.5 * ((single - empty[:, None]) + (full[:, None] - leave_out))
     return beta + ((full - empty) - beta.sum(axis=1))[:, None] / m
+
+
+def _control(v: np.ndarray, des: Design, empty: np.ndarray, full: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Control game g, fixed by the complete strata: its values on the design ``(N, B)``
+    and its exact φ ``(N, M, M)``.
+
+    Order 2 (sizes 0, 1, 2, M−2, M−1, M complete): g = ½(g_bottom + g_top), g_bottom the
+    Möbius expansion of v up to order 2 from below, g_top the same for the dual game
+    v*(U) = v(N) − v(N∖U), i.e. from above. Otherwise the additive game of
+    :func:`_additive_control`.
+    """
+    m = des.n_players
+    masks = des.masks.astype(np.float64)
+    n = v.shape[0]
+    pos = {int(c): b for b, c in enumerate(des.codes)}
+    everyone = (1 << m) - 1
+    if m >= 4 and des.n_drawn[2] == des.n_total[2] and des.n_drawn[m - 2] == des.n_total[m - 2] \
+            and des.n_drawn[1] == m and des.n_drawn[m - 1] == m:
+        iu, ju = np.triu_indices(m, k=1)
+        single = v[:, [pos[1 << i] for i in range(m)]]
+        pair = v[:, [pos[(1 << i) | (1 << j)] for i, j in zip(iu, ju)]]
+        m1 = single - empty[:, None]
+        m2 = pair - single[:, iu] - single[:, ju] + empty[:, None]
+        lo = v[:, [pos[everyone ^ (1 << i)] for i in range(m)]]
+        lo2 = v[:, [pos[everyone ^ (1 << i) ^ (1 << j)] for i, j in zip(iu, ju)]]
+        d1 = full[:, None] - lo  # dual Möbius m*(i)
+        d2 = -lo2 + lo[:, iu] + lo[:, ju] - full[:, None]  # m*(ij)
+        xi, xj = masks[:, iu], masks[:, ju]  # (B, P)
+        g_bottom = empty[:, None] + m1 @ masks.T + m2 @ (xi * xj).T
+        absent = 1.0 - masks
+        g_top = full[:, None] - d1 @ absent.T - d2 @ ((1 - xi) * (1 - xj)).T
+        g = 0.5 * (g_bottom + g_top)
+        phi_g = np.zeros((n, m, m))
+        phi_g[:, iu, ju] = 0.5 * (m2 / 2 - d2 / 2)
+        phi_g[:, ju, iu] = phi_g[:, iu, ju]
+        dual_sum = np.zeros((n, m))
+        np.add.at(dual_sum.T, iu, d2.T)
+        np.add.at(dual_sum.T, ju, d2.T)
+        idx = np.arange(m)
+        phi_g[:, idx, idx] = 0.5 * (m1 + d1 + dual_sum)
+        return g, phi_g
+    beta = _additive_control(v, des, empty, full)
+    g = empty[:, None] + beta @ masks.T
+    phi_g = np.zeros((n, m, m))
+    phi_g[:, np.arange(m), np.arange(m)] = beta
+    return g, phi_g
 
 
 # ------------------------------------------------------------------ result
@@ -343,12 +385,10 @@ def estimate(values: np.ndarray, des: Design, modality_names: Sequence[str] | No
     empty = v[:, des.sizes == 0][:, 0]
     full = v[:, des.sizes == m][:, 0]
     masks = des.masks
-    wsum = _stratum_weight_sums(m)
     k2 = m * m
 
-    beta = _additive_control(v, des, empty, full)  # (N, M); g(S) = v(∅) + Σ_{i∈S} β_i
-    phi = np.zeros((n, k2))
-    phi[:, np.arange(m) * (m + 1)] = beta  # φ(g): additive, so diagonal only
+    g_design, phi_g = _control(v, des, empty, full)  # control game g on the design and φ(g)
+    phi = phi_g.reshape(n, k2).copy()
     phi_var = np.zeros((n, k2))
     mean_terms: list[tuple[np.ndarray, int, int]] = []
     pieces = []
@@ -356,7 +396,7 @@ def estimate(values: np.ndarray, des: Design, modality_names: Sequence[str] | No
         sel = des.sizes == s
         n_s, total = int(des.n_drawn[s]), int(des.n_total[s])
         w = phi_weights(masks[sel]).reshape(-1, k2)  # (n_s, M²)
-        r = v[:, sel] - empty[:, None] - beta @ masks[sel].T  # (N, n_s) residual v − g
+        r = v[:, sel] - g_design[:, sel]  # (N, n_s) residual v − g
         scale = total / n_s
         phi += scale * (r @ w)
         if n_s < total:

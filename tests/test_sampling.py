@@ -29,10 +29,6 @@ def test_phi_weights_reproduce_exact_transform():
     v = np.random.default_rng(0).normal(size=(4, 1 << m))
     w = sp.phi_weights(games.coalition_masks(m))
     np.testing.assert_allclose(np.einsum("nb,bij->nij", v, w), games.interaction_matrices(v), atol=1e-12)
-    sums = sp._stratum_weight_sums(m)
-    sizes = games.coalition_sizes(m)
-    for s in range(m + 1):
-        np.testing.assert_allclose(w[sizes == s].sum(axis=0), sums[s], atol=1e-12)
 
 
 @pytest.mark.parametrize("m", [3, 5, 7])
@@ -58,6 +54,7 @@ def test_design_is_seeded_and_respects_budget():
     assert np.array_equal(d1.codes, d2.codes) and not np.array_equal(d1.codes, d3.codes)
     assert np.all(d1.n_drawn <= d1.n_total) and np.all(d1.n_drawn[1:-1] >= 2)
     assert d1.n_drawn[1] == 9 and d1.n_drawn[8] == 9  # singletons and complements complete
+    assert d1.n_drawn[2] == 36 and d1.n_drawn[7] == 36  # then pairs and their complements
     np.testing.assert_array_equal(np.bincount(d1.sizes, minlength=10), d1.n_drawn)
     big = sp.design(24, 200, seed=0)  # beyond enumeration: rejection sampling of subsets
     assert big.n_evaluations == 200 and len(np.unique(big.codes)) == 200
@@ -65,26 +62,28 @@ def test_design_is_seeded_and_respects_budget():
         sp.design(9, 10)
 
 
-def test_unbiased_on_average_over_seeds():
+@pytest.mark.parametrize("budget", [24, 50])  # additive control / order-2 control
+def test_unbiased_on_average_over_seeds(budget):
     m, n_seeds = 6, 300
     v = _structured_game(m, 3, seed=11)
     exact = InteractionResult(v)
     fn = sp.table_value_function(v)
-    draws = np.array([sp.sample_interactions(fn, m, 24, seed=s).phi for s in range(n_seeds)])
+    draws = np.array([sp.sample_interactions(fn, m, budget, seed=s).phi for s in range(n_seeds)])
     mean, sd = draws.mean(axis=0), draws.std(axis=0, ddof=1)
     z = np.abs(mean - exact.phi) / np.where(sd > 0, sd / np.sqrt(n_seeds), 1.0)
-    assert sd.max() > 0.05  # the budget really is partial
+    assert sd.max() > 0.01  # the budget really is partial
     assert z.max() < 5.0  # 108 entries: all within noise of the exact value
 
 
-def test_standard_errors_cover_the_truth():
+@pytest.mark.parametrize("budget", [48, 72])
+def test_standard_errors_cover_the_truth(budget):
     m = 7
     v = _structured_game(m, 20, seed=5)
     exact = InteractionResult(v)
     fn = sp.table_value_function(v)
     hit_phi, hit_shap, hit_mean, hit_global = [], [], [], []
     for seed in range(120):
-        r = sp.sample_interactions(fn, m, 48, seed=seed)
+        r = sp.sample_interactions(fn, m, budget, seed=seed)
         hit_phi.append(np.abs(r.phi - exact.phi) <= 1.96 * r.phi_se)
         hit_shap.append(np.abs(r.shapley - exact.shapley) <= 1.96 * r.shapley_se)
         hit_mean.append(np.abs(r.mean_phi - exact.phi.mean(axis=0)) <= 1.96 * r.mean_phi_se)
