@@ -357,6 +357,23 @@ def _stratified_var(terms: list[tuple[np.ndarray, int, int]]) -> np.ndarray:
     return np.asarray(out, dtype=np.float64)
 
 
+def _linear_var(r: np.ndarray, w: np.ndarray, n: int, total: int) -> np.ndarray:
+    """Stratified variance of the estimate ``(total/n) · r @ w`` of one stratum:
+    r ``(N, n)`` residuals, w ``(n, K)`` weights → ``(N, K)`` (0 for a complete stratum)."""
+    if n >= total:
+        return np.zeros((r.shape[0], w.shape[1]))
+    sy = r @ w
+    s2 = ((r ** 2) @ (w ** 2) - sy ** 2 / n) / (n - 1)
+    return total ** 2 * (1 - n / total) * np.maximum(s2, 0.0) / n
+
+
+def _names(modality_names: Sequence[str] | None, m: int) -> list[str]:
+    names = [f"modality {i}" for i in range(m)] if modality_names is None else [str(x) for x in modality_names]
+    if len(names) != m or len(set(names)) != m:
+        raise ValueError(f"give M={m} distinct modality names, got {names}")
+    return names
+
+
 def _ratio_parts(phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """InterSHAP Σ_{i≠j}|x| / Σ|x| of ``(..., M, M)`` and its gradient ``(..., M, M)``."""
     m = phi.shape[-1]
@@ -377,6 +394,7 @@ def estimate(values: np.ndarray, des: Design, modality_names: Sequence[str] | No
     """
     v = np.asarray(values, dtype=np.float64)
     m = des.n_players
+    names = _names(modality_names, m)
     if v.ndim != 2 or v.shape[1] != des.n_evaluations:
         raise ValueError(f"values must be (N, {des.n_evaluations}) for this design, got {v.shape}")
     if not np.all(np.isfinite(v)):
@@ -399,11 +417,7 @@ def estimate(values: np.ndarray, des: Design, modality_names: Sequence[str] | No
         r = v[:, sel] - g_design[:, sel]  # (N, n_s) residual v − g
         scale = total / n_s
         phi += scale * (r @ w)
-        if n_s < total:
-            sy = r @ w
-            sy2 = (r ** 2) @ (w ** 2)
-            s2 = (sy2 - sy ** 2 / n_s) / (n_s - 1)
-            phi_var += total ** 2 * (1 - n_s / total) * np.maximum(s2, 0.0) / n_s
+        phi_var += _linear_var(r, w, n_s, total)
         pieces.append((r, w, n_s, total))
         u = r.mean(axis=0)  # (n_s,)
         mean_terms.append(((u[:, None] * w).T, n_s, total))  # (M², n_s)
@@ -433,16 +447,7 @@ def estimate(values: np.ndarray, des: Design, modality_names: Sequence[str] | No
 
     shap_w_var = np.zeros((n, m))
     for r, w, n_s, t in pieces:  # Shapley = row sums of φ: weights summed over j
-        if n_s < t:
-            ws = w.reshape(-1, m, m).sum(axis=2)
-            sy = r @ ws
-            sy2 = (r ** 2) @ (ws ** 2)
-            s2 = (sy2 - sy ** 2 / n_s) / (n_s - 1)
-            shap_w_var += t ** 2 * (1 - n_s / t) * np.maximum(s2, 0.0) / n_s
-
-    names = [f"modality {i}" for i in range(m)] if modality_names is None else [str(x) for x in modality_names]
-    if len(names) != m:
-        raise ValueError(f"{len(names)} modality names for {m} modalities")
+        shap_w_var += _linear_var(r, w.reshape(-1, m, m).sum(axis=2), n_s, t)
     return SampledResult(
         phi=phi3,
         phi_se=np.sqrt(phi_var).reshape(n, m, m),
@@ -481,6 +486,7 @@ def sample_interactions(
     samples on every call). budget: coalitions evaluated per sample (≥ 2M is the
     minimum; 2**M gives the exact result). chunk: coalitions per call (default all).
     """
+    _names(modality_names, int(n_players))  # fail before any model evaluation
     des = design(n_players, budget, seed)
     masks = des.masks
     step = des.n_evaluations if chunk is None else max(1, int(chunk))
@@ -605,6 +611,8 @@ def sample_explain(
 ) -> SampledResult:
     """Like :func:`intershap_widget.explain`, but with ``budget`` sampled coalitions per
     sample instead of all 2**M (expectation masking over the background)."""
+    _names(modality_names, len(X))  # bad input fails before any model evaluation
+    design(len(X), budget, seed)
     fn, info = model_value_function(model, X, background, target=target, output=output,
                                     n_background=n_background, batch_size=batch_size, seed=seed)
     m = len(X)
