@@ -86,7 +86,10 @@ def _mix(adapter: ModelAdapter, x: Sequence[Any], present: np.ndarray, other: Se
         else:
             cond = col.reshape((-1,) + (1,) * (1 + len(trailing)))
             mixed = adapter.where(cond, xi[:, None], oi)
-        out.append(mixed.reshape((-1,) + tuple(trailing)))
+        flat = mixed.reshape((-1,) + tuple(trailing))
+        if adapter.backend == "numpy" and not flat.flags.writeable:
+            flat = flat.copy()  # a broadcast view: hand the model an array of its own
+        out.append(flat)
     return out
 
 
