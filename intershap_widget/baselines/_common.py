@@ -1,0 +1,107 @@
+"""Input checks and model calls shared by the baseline scores (PID, EMAP, SHAPE)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+
+def as_modalities(X: Sequence[Any], *, min_modalities: int = 2, exactly: int | None = None,
+                  score: str = "this score") -> list[np.ndarray]:
+    """Check ``X`` is a list of M >= ``min_modalities`` arrays with the same first dimension N.
+
+    Returns numpy views (torch tensors are moved to CPU). The user's arrays are never modified.
+    """
+    if isinstance(X, np.ndarray) or not isinstance(X, (list, tuple)):
+        raise TypeError(f"{score} needs X as a list of per-modality arrays [X1, X2, ...], each (N, ...); "
+                        f"got {type(X).__name__}.")
+    if exactly is not None and len(X) != exactly:
+        raise ValueError(f"{score} is defined for exactly {exactly} modalities; got {len(X)}. "
+                         "Pass X as [X1, X2].")
+    if len(X) < min_modalities:
+        raise ValueError(f"{score} needs at least {min_modalities} modalities; got {len(X)}. "
+                         "Pass X as a list with one array per modality.")
+    out = []
+    for i, x in enumerate(X):
+        if hasattr(x, "detach"):  # torch tensor
+            x = x.detach().cpu().numpy()
+        x = np.asarray(x)
+        if x.ndim < 1:
+            raise ValueError(f"modality {i} is a scalar; each modality must be an array of shape (N, ...).")
+        out.append(x)
+    n = {x.shape[0] for x in out}
+    if len(n) != 1:
+        raise ValueError(f"all modalities must have the same number of samples; got {[x.shape[0] for x in out]}.")
+    if out[0].shape[0] == 0:
+        raise ValueError("X has no samples.")
+    return out
+
+
+def as_labels(y: Any, n: int, *, min_classes: int = 2, what: str = "y") -> np.ndarray:
+    """Check ``y`` is (N,) class labels with at least ``min_classes`` distinct values; return a copy."""
+    if hasattr(y, "detach"):
+        y = y.detach().cpu().numpy()
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise ValueError(f"{what} must be a 1-D array of class labels (N,); got shape {y.shape}.")
+    if y.shape[0] != n:
+        raise ValueError(f"{what} has {y.shape[0]} labels but X has {n} samples; pass one label per sample.")
+    if np.unique(y).size < min_classes:
+        raise ValueError(f"{what} contains a single class ({np.unique(y).tolist()}); the score compares classes "
+                         "and needs at least two. Use a test set with both classes.")
+    return y.copy()
+
+
+def _to_numpy_outputs(out: Any) -> np.ndarray:
+    if isinstance(out, (list, tuple)) and len(out) == 1:
+        out = out[0]
+    if hasattr(out, "detach"):
+        out = out.detach().cpu().numpy()
+    out = np.asarray(out, dtype=float)
+    if out.ndim == 1 or (out.ndim == 2 and out.shape[1] == 1):
+        p = out.reshape(-1)
+        if np.all((p >= 0) & (p <= 1)):
+            return np.stack([1.0 - p, p], axis=1)
+        raise ValueError("the model returned one score per sample that is not a probability; return (B, C) "
+                         "class probabilities or logits instead.")
+    if out.ndim != 2:
+        raise ValueError(f"the model must return (B, C) class outputs; got shape {out.shape}.")
+    return out
+
+
+def model_function(model: Any) -> Callable[[list[np.ndarray]], np.ndarray]:
+    """Turn ``model`` into ``f(list of M (B, ...) arrays) -> (B, C) float array``.
+
+    Accepts a plain callable on a list of M arrays (the engine's convention), a
+    ``torch.nn.Module`` called with a list of M float tensors, or a scikit-learn classifier
+    (fed the concatenated, flattened modalities; ``predict_proba``).
+    """
+    if hasattr(model, "predict_proba") and not callable(getattr(model, "forward", None)):
+        def f_sklearn(xs: list[np.ndarray]) -> np.ndarray:
+            flat = np.concatenate([x.reshape(x.shape[0], -1) for x in xs], axis=1)
+            return _to_numpy_outputs(model.predict_proba(flat))
+        return f_sklearn
+    if callable(getattr(model, "forward", None)) and hasattr(model, "parameters"):
+        import torch
+
+        def f_torch(xs: list[np.ndarray]) -> np.ndarray:
+            params = list(model.parameters())
+            dev = params[0].device if params else torch.device("cpu")
+            dtype = params[0].dtype if params else torch.float32
+            with torch.no_grad():
+                return _to_numpy_outputs(model([torch.as_tensor(x, dtype=dtype, device=dev) for x in xs]))
+        return f_torch
+    if not callable(model):
+        raise TypeError(f"model must be callable on a list of M arrays; got {type(model).__name__}.")
+    return lambda xs: _to_numpy_outputs(model(list(xs)))
+
+
+def predict_batched(f: Callable[[list[np.ndarray]], np.ndarray], X: list[np.ndarray],
+                    batch_size: int = 4096) -> np.ndarray:
+    """Run ``f`` on ``X`` (M arrays of N rows) in batches; returns (N, C)."""
+    n = X[0].shape[0]
+    parts = [f([x[s:s + batch_size] for x in X]) for s in range(0, n, batch_size)]
+    return np.concatenate(parts, axis=0)
