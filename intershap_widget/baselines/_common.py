@@ -6,6 +6,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ..models import as_model
+
 
 def as_modalities(X: Sequence[Any], *, min_modalities: int = 2, exactly: int | None = None,
                   score: str = "this score") -> list[np.ndarray]:
@@ -73,30 +75,22 @@ def _to_numpy_outputs(out: Any) -> np.ndarray:
 
 
 def model_function(model: Any) -> Callable[[list[np.ndarray]], np.ndarray]:
-    """Turn ``model`` into ``f(list of M (B, ...) arrays) -> (B, C) float array``.
+    """Turn ``model`` into ``f(list of M (B, ...) arrays) -> (B, C)`` raw outputs as numpy float.
 
-    Accepts a plain callable on a list of M arrays (the engine's convention), a
-    ``torch.nn.Module`` called with a list of M float tensors, or a scikit-learn classifier
-    (fed the concatenated, flattened modalities; ``predict_proba``).
+    Uses the engine's adapter (:func:`intershap_widget.models.as_model`): a callable on a list
+    of M arrays, a ``torch.nn.Module`` (eval mode, no grad, its device and dtype), a
+    scikit-learn classifier (``predict_proba`` on the concatenated modalities) or
+    ``isw.concatenated(model)``. Outputs are what the model returns (logits or probabilities);
+    a single probability column (B,) becomes two columns [1 − p, p].
     """
-    if hasattr(model, "predict_proba") and not callable(getattr(model, "forward", None)):
-        def f_sklearn(xs: list[np.ndarray]) -> np.ndarray:
-            flat = np.concatenate([x.reshape(x.shape[0], -1) for x in xs], axis=1)
-            return _to_numpy_outputs(model.predict_proba(flat))
-        return f_sklearn
-    if callable(getattr(model, "forward", None)) and hasattr(model, "parameters"):
-        import torch
+    adapter = as_model(model)
 
-        def f_torch(xs: list[np.ndarray]) -> np.ndarray:
-            params = list(model.parameters())
-            dev = params[0].device if params else torch.device("cpu")
-            dtype = params[0].dtype if params else torch.float32
-            with torch.no_grad():
-                return _to_numpy_outputs(model([torch.as_tensor(x, dtype=dtype, device=dev) for x in xs]))
-        return f_torch
-    if not callable(model):
-        raise TypeError(f"model must be callable on a list of M arrays; got {type(model).__name__}.")
-    return lambda xs: _to_numpy_outputs(model(list(xs)))
+    def f(xs: list[np.ndarray]) -> np.ndarray:
+        with adapter.session():
+            raw = adapter([adapter.to_backend(x) for x in xs])
+            return _to_numpy_outputs(adapter.to_numpy(raw))
+
+    return f
 
 
 def predict_batched(f: Callable[[list[np.ndarray]], np.ndarray], X: list[np.ndarray],
