@@ -10,14 +10,18 @@ Each is called as ``score(model, X, y, seed=...)`` with ``X`` a list of per-moda
 """
 
 from ._metrics import macro_f1
+from .compare import SCORES, ScoreTable, compare_scores, plot_scores
 from .emap import EMAPResult, emap, emap_projection
 from .pid import PIDResult, discretize, joint_distribution, pid, pid_from_distribution
 from .shape import SHAPEResult, shape
 
 __all__ = [
     "EMAPResult",
+    "SCORES",
+    "ScoreTable",
     "PIDResult",
     "SHAPEResult",
+    "compare_scores",
     "discretize",
     "emap",
     "emap_projection",
@@ -25,5 +29,6 @@ __all__ = [
     "macro_f1",
     "pid",
     "pid_from_distribution",
+    "plot_scores",
     "shape",
 ]
