@@ -6,7 +6,6 @@ import pytest
 import intershap_widget as isw
 from intershap_widget.baselines import compare_scores, emap, plot_scores, shape
 
-pytest.importorskip("cvxpy")
 
 
 def _bits_data(n=240, seed=0):
@@ -64,7 +63,6 @@ def test_three_modalities_leave_pid_and_emap_undefined_and_plot():
     t = compare_scores(model, X, y, progress=False)
     assert t.value("pid") is None and t.value("emap") is None
     assert "n/a" in t.to_markdown()
-    pytest.importorskip("matplotlib")
     import matplotlib
 
     matplotlib.use("Agg")

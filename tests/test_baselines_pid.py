@@ -6,7 +6,6 @@ import pytest
 from intershap_widget.baselines import pid, pid_from_distribution
 from intershap_widget.baselines.pid import joint_distribution
 
-pytest.importorskip("cvxpy")
 
 
 def _table(fn):
