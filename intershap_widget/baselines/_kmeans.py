@@ -11,7 +11,8 @@ def _sq_dists(x: np.ndarray, c: np.ndarray) -> np.ndarray:
     return np.maximum(d, 0.0)
 
 
-def _kmeans_once(x: np.ndarray, k: int, rng: np.random.Generator, max_iter: int) -> tuple[np.ndarray, float]:
+def _kmeans_once(x: np.ndarray, k: int, rng: np.random.Generator, max_iter: int,
+                 tol: float) -> tuple[np.ndarray, float]:
     n = x.shape[0]
     centers = np.empty((k, x.shape[1]))
     centers[0] = x[rng.integers(n)]
@@ -29,22 +30,28 @@ def _kmeans_once(x: np.ndarray, k: int, rng: np.random.Generator, max_iter: int)
             break
         labels = new
         counts = np.bincount(labels, minlength=k)
-        sums = (labels[None, :] == np.arange(k)[:, None]).astype(float) @ x  # (K, D)
+        # per-cluster sums (K, D); a one-hot matmul is pathologically slow in some BLAS builds
+        sums = np.stack([x[labels == j].sum(axis=0) for j in range(k)])
         empty = counts == 0
+        old = centers.copy()
         centers[~empty] = sums[~empty] / counts[~empty, None]
         if empty.any():  # re-seed empty clusters at the worst-fitted points
             far = np.argsort(d[np.arange(n), labels])[::-1][: int(empty.sum())]
             centers[empty] = x[far]
+        if np.sum((centers - old) ** 2) <= tol:
+            break
     inertia = float(np.sum(_sq_dists(x, centers)[np.arange(n), labels]))
     return labels, inertia
 
 
 def kmeans_labels(x: np.ndarray, n_clusters: int, *, seed: int = 0, n_init: int = 4,
-                  max_iter: int = 100) -> np.ndarray:
+                  max_iter: int = 100, tol: float = 1e-4) -> np.ndarray:
     """Cluster the rows of ``x`` (N, ...) into ``n_clusters`` groups; returns (N,) int labels 0..K-1.
 
     Best of ``n_init`` seeded k-means++ runs (lowest within-cluster sum of squares), relabelled so
-    that the labels are consecutive. Deterministic for a given ``seed``.
+    that the labels are consecutive. A run stops when the labels no longer change or the centres
+    move less than ``tol`` × the mean per-feature variance (squared, summed over centres).
+    Deterministic for a given ``seed``.
     """
     x = np.asarray(x, dtype=float).reshape(x.shape[0], -1)
     n = x.shape[0]
@@ -54,9 +61,10 @@ def kmeans_labels(x: np.ndarray, n_clusters: int, *, seed: int = 0, n_init: int 
     if uniq.shape[0] <= n_clusters:  # already discrete: one bin per distinct row
         return np.unique(x, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
     rng = np.random.default_rng(seed)
+    tol_abs = tol * float(np.mean(np.var(x, axis=0)))
     best, best_inertia = None, np.inf
     for _ in range(n_init):
-        labels, inertia = _kmeans_once(x, n_clusters, rng, max_iter)
+        labels, inertia = _kmeans_once(x, n_clusters, rng, max_iter, tol_abs)
         if inertia < best_inertia:
             best, best_inertia = labels, inertia
     return np.unique(best, return_inverse=True)[1].reshape(-1).astype(np.int64)
