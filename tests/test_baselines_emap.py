@@ -112,3 +112,11 @@ def test_bad_input_is_rejected_before_work():
         emap(_exploding_model, [X[0], X[1][:5]], y)
     with pytest.raises(ValueError, match="n_samples"):
         emap(_exploding_model, X, y, n_samples=1)
+
+
+def test_labels_must_be_output_columns():
+    X = _data(n=10)
+    with pytest.raises(ValueError, match="column indices 0..2"):
+        emap(_additive, X, np.arange(10) % 2 + 2, progress=False)
+    with pytest.raises(ValueError, match="integer class indices"):
+        emap(_additive, X, np.array(["a", "b"] * 5), progress=False)

@@ -90,3 +90,5 @@ def test_bad_input_is_rejected_before_work():
         shape(_exploding_model, X, y, masking="noise")
     with pytest.raises(ValueError, match="baseline"):
         shape(_exploding_model, X, y, baseline="minority")
+    with pytest.raises(ValueError, match="column indices 0..1"):
+        shape(_or_model, X, y + 1)

@@ -57,6 +57,16 @@ def as_labels(y: Any, n: int, *, min_classes: int = 2, what: str = "y") -> np.nd
     return y.copy()
 
 
+def check_class_indices(y: np.ndarray, n_outputs: int, *, what: str = "y") -> None:
+    """Labels compared with argmax of (B, C) outputs must be integer class indices 0..C−1."""
+    if not np.issubdtype(y.dtype, np.number) or not np.all(np.mod(y, 1) == 0):
+        raise ValueError(f"{what} must hold integer class indices 0..C-1 (the model's output columns); "
+                         f"got values like {y[:3].tolist()}. Encode the labels first.")
+    if y.min() < 0 or y.max() >= n_outputs:
+        raise ValueError(f"{what} has classes {int(y.min())}..{int(y.max())} but the model returns "
+                         f"{n_outputs} output columns; labels must be column indices 0..{n_outputs - 1}.")
+
+
 def _to_numpy_outputs(out: Any) -> np.ndarray:
     if isinstance(out, (list, tuple)) and len(out) == 1:
         out = out[0]

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._common import as_labels, as_modalities, model_function
+from ._common import as_labels, as_modalities, check_class_indices, model_function
 from ._metrics import macro_f1
 
 
@@ -111,8 +111,7 @@ def emap(model: Any, X: Sequence[Any], y: Any, *, n_samples: int | None = 1000, 
         X = [x[idx] for x in X]
         y = y[idx]
         as_labels(y, len(y), what="y (after subsampling; increase n_samples)")
-    else:
-        idx = np.arange(n)
+    check_class_indices(y, model_function(model)([x[:1] for x in X]).shape[1])  # one-row probe
     proj, out = emap_projection(model, X, batch_size=batch_size, progress=progress)
     f1_model = macro_f1(y, np.argmax(out, axis=1))
     f1_proj = macro_f1(y, np.argmax(proj, axis=1))

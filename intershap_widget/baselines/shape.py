@@ -14,7 +14,7 @@ from typing import Any, Callable, Literal, Sequence
 
 import numpy as np
 
-from ._common import as_labels, as_modalities, model_function, predict_batched
+from ._common import as_labels, as_modalities, check_class_indices, model_function, predict_batched
 from ._metrics import macro_f1, majority_class
 
 Masking = Literal["zeros", "mean", "permute"]
@@ -114,6 +114,7 @@ def shape(model: Any, X: Sequence[Any], y: Any, *, masking: Masking = "zeros",
     else:
         b = float(baseline)
     f = model_function(model)
+    check_class_indices(y, f([x[:1] for x in X]).shape[1])  # one-row probe before 2**M passes
     rng = np.random.default_rng(seed)
     refs = [_reference(x, masking, rng) for x in X]
     v = np.empty(2 ** m)
