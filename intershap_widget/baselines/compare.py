@@ -154,7 +154,7 @@ def plot_scores(tables: ScoreTable | Mapping[str, ScoreTable], ax: Any = None) -
     labels = {r["key"]: f"{r['score']}\n({r['unit']})" for t in named.values() for r in t.rows}
     n_models = len(named)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(6.4, 0.9 + 0.55 * len(keys) * max(1, n_models) ** 0.7))
+        fig, ax = plt.subplots(figsize=(6.4 + 1.2 * (n_models > 1), 0.9 + 0.55 * len(keys) * max(1, n_models) ** 0.7))
     else:
         fig = ax.figure
     height = 0.8 / n_models
@@ -182,6 +182,6 @@ def plot_scores(tables: ScoreTable | Mapping[str, ScoreTable], ax: Any = None) -
     ax.set_xlabel("score / its maximum (100 %, 100 F1 points, log2 C bits)")
     ax.set_title("Cross-modal interaction scores", fontsize=10)
     if n_models > 1:
-        ax.legend(fontsize=8, loc="lower left", frameon=False)
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
     return fig, ax

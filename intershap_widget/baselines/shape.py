@@ -71,7 +71,7 @@ def _reference(x: np.ndarray, masking: Masking, rng: np.random.Generator) -> np.
     if masking == "zeros":
         return np.zeros_like(x)
     if masking == "mean":
-        return np.broadcast_to(x.mean(axis=0, keepdims=True), x.shape)
+        return np.repeat(x.mean(axis=0, keepdims=True), x.shape[0], axis=0)
     return x[rng.permutation(x.shape[0])]
 
 
