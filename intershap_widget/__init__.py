@@ -1,6 +1,7 @@
 """intershap-widget: exact InterSHAP (modality-level Shapley interactions) and a
 linked Jupyter explorer. Conventions: :mod:`intershap_widget.games`."""
 
+from .baselines import compare_scores
 from .explainer import explain
 from .games import MAX_EXACT_MODALITIES, interaction_matrices, shapley_values
 from .maskers import BackgroundMasker, BaselineMasker, CallableMasker, RandomMasker
@@ -16,6 +17,7 @@ __all__ = [
     "InteractionResult",
     "MAX_EXACT_MODALITIES",
     "RandomMasker",
+    "compare_scores",
     "concatenated",
     "explain",
     "interaction_matrices",
