@@ -99,7 +99,12 @@ class ModelAdapter:
         """
         if self.backend == "torch":
             torch = _torch()
-            t = arr if _is_tensor(arr) else torch.as_tensor(np.asarray(arr))
+            if _is_tensor(arr):
+                t = arr
+            else:
+                a = np.asarray(arr)
+                # torch cannot wrap a read-only array without a warning: copy those
+                t = torch.as_tensor(a if a.flags.writeable else a.copy())
             if t.is_floating_point() and t.dtype != self.dtype:
                 t = t.to(self.dtype)
             return t.to(self.device)
