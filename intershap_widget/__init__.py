@@ -1,6 +1,7 @@
 """intershap-widget: exact InterSHAP (modality-level Shapley interactions) and a
 linked Jupyter explorer. Conventions: :mod:`intershap_widget.games`."""
 
+from .baselines import compare_scores
 from .explainer import explain
 from .factorised import Factorised, explain_factorised
 from .games import MAX_EXACT_MODALITIES, interaction_matrices, shapley_values
@@ -21,6 +22,7 @@ __all__ = [
     "MAX_EXACT_MODALITIES",
     "RandomMasker",
     "SampledResult",
+    "compare_scores",
     "concatenated",
     "explain",
     "explain_factorised",
