@@ -271,6 +271,20 @@ class Interactions:
         return Interactions(self.values[:, cols], tuple(self.tuples[i] for i in cols),
                             self.modality_names, self.index, self.order)
 
+    def summary(self, top: int = 10) -> str:
+        """The ``top`` sets with the largest global values, one per line."""
+        g = self.global_values
+        order = np.argsort(-np.nan_to_num(g, nan=-np.inf), kind="stable")[:top]
+        labels = self.labels()
+        width = max([len(labels[i]) for i in order] + [4])
+        lines = [f"Interactions: {self.index} of order <= {self.order}, N={len(self.values)} samples, "
+                 f"{len(self.tuples)} sets; largest |mean|:"]
+        lines += [f"  {labels[i]:<{width}}  {g[i]:.4g}" for i in order]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
     def to_dict(self, sample: int | None = None) -> dict[tuple[int, ...], float]:
         """``{tuple: value}`` of one sample, or of the global values when sample is None."""
         vals = self.global_values if sample is None else self.values[sample]
@@ -324,6 +338,12 @@ class OrderShares:
             tail = a[..., top - 1:].sum(axis=-1, keepdims=True)
             return np.concatenate([head, tail], axis=-1)
         return fold(self.global_shares), fold(self.local_shares)
+
+    def __repr__(self) -> str:
+        glob = ", ".join(f"{k}: {100 * x:.1f} %" for k, x in zip(self.orders, self.global_shares))
+        loc = ", ".join(f"{k}: {100 * x:.1f} %" for k, x in zip(self.orders, np.nanmean(self.local_shares, axis=0))) \
+            if len(self.local_shares) else "n/a"
+        return f"OrderShares (Möbius, by order)\n  global      {glob}\n  local mean  {loc}"
 
     @property
     def interaction_share(self) -> float:

@@ -162,6 +162,7 @@ def test_interactions_object_names_and_global():
     np.testing.assert_allclose(out.global_values, np.abs(out.values.mean(axis=0)))
     np.testing.assert_allclose(out.column(("audio", "text")), out.column((0, 2)))
     assert out.of_order(2).tuples == ((0, 1), (0, 2), (1, 2))
+    assert "text × image × audio" in repr(out) and "STII" in repr(out)
     with pytest.raises(ValueError, match="unknown interaction index"):
         ia.interactions(res, "banzhaf")
     with pytest.raises(ValueError, match="order must be between"):
@@ -195,6 +196,7 @@ def test_pure_order_t_game(t):
     np.testing.assert_allclose(sh.global_shares, expected, atol=1e-12)
     np.testing.assert_allclose(sh.local_shares, np.tile(expected, (20, 1)), atol=1e-12)
     assert InteractionResult(v).intershap == pytest.approx(t / (2 * (t - 1)), abs=1e-12)
+    assert f"{t}: 100.0 %" in repr(sh)
     g, loc = sh.grouped(3)
     assert g.shape == (3,) and loc.shape == (20, 3)
     assert g[min(t, 3) - 1] == pytest.approx(1.0)
