@@ -20,6 +20,7 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the 'd
 from intershap_widget import export  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(export.__file__).resolve().parents[1]
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync",
@@ -44,6 +45,38 @@ class Counter(anywidget.AnyWidget):
 
 Counter()'''
 
+# the %intershap side-by-side layout with a stand-in explorer that shows `selected_sample`
+MAGIC_CELL = '''import sys
+sys.path.insert(0, {root!r})
+import numpy as np
+import intershap_widget as isw
+from intershap_widget import _magic
+
+class Picker(anywidget.AnyWidget):
+    _esm = """
+    function render({{ model, el }}) {{
+      const btn = document.createElement("button");
+      btn.className = "isw-test-picker";
+      const show = () => {{ btn.textContent = `sample ${{model.get("selected_sample")}}`; }};
+      btn.addEventListener("click", () => {{
+        model.set("selected_sample", model.get("selected_sample") + 1); model.save_changes(); }});
+      model.on("change:selected_sample", show);
+      show();
+      el.appendChild(btn);
+    }}
+    export default {{ render }};
+    """
+    selected_sample = traitlets.Int(0).tag(sync=True)
+    def __init__(self, result):
+        super().__init__()
+
+_magic.widget_class_override = Picker
+rng = np.random.default_rng(0)
+res_early = isw.InteractionResult(rng.normal(size=(4, 4)))
+res_late = isw.InteractionResult(rng.normal(size=(4, 4)))
+%load_ext intershap_widget
+%intershap early=res_early late=res_late'''
+
 
 @pytest.fixture(scope="module")
 def executed_notebook(tmp_path_factory) -> Path:
@@ -53,6 +86,7 @@ def executed_notebook(tmp_path_factory) -> Path:
             nbformat.v4.new_markdown_cell("# Offline export test\nSome math: $a^2 + b^2$."),
             nbformat.v4.new_code_cell(COUNTER_CELL),
             nbformat.v4.new_code_cell("Counter(value=7)"),
+            nbformat.v4.new_code_cell(MAGIC_CELL.format(root=str(ROOT))),
         ]
     )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -117,6 +151,15 @@ def test_export_html_renders_widgets_with_no_network(executed_notebook, browser,
     assert out.stat().st_size < 6_000_000
     page, blocked, errors = open_offline(browser, out)
     check_counters_work(page)
+    # %intershap early=... late=...: two explorers side by side, selection linked in the page
+    pickers = page.query_selector_all("button.isw-test-picker")
+    assert [p.text_content() for p in pickers] == ["sample 0", "sample 0"]
+    assert "early" in page.inner_text(".widget-hbox") and "late" in page.inner_text(".widget-hbox")
+    pickers[1].click()
+    page.wait_for_function(
+        "[...document.querySelectorAll('button.isw-test-picker')].every(b => b.textContent === 'sample 1')",
+        timeout=5000,
+    )
     assert blocked == []
     assert errors == []
     page.context.close()
