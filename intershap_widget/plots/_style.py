@@ -109,7 +109,7 @@ def pair_label(names: list[str], i: int, j: int) -> str:
 def format_value(x: float, scale: float) -> str:
     """Compact text for an annotated value; ``scale`` is the largest magnitude shown."""
     if not np.isfinite(x):
-        return "nan"
+        return "–"
     if scale == 0 or (1e-3 <= scale < 1e4):
         digits = 3 if scale < 1 else (2 if scale < 100 else 0)
         return f"{x:.{digits}f}"

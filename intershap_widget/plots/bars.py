@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import _style
 from ._common import check_result, new_axes, pair_indices, sample_position
@@ -77,7 +77,8 @@ def contribution_bars(
             bar.set_alpha(0.85)
     ax.set_yticks(y, labels=labels)
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{100 * x:.3g} %"))
     top = float(np.nanmax(shares)) if np.isfinite(shares).any() else 1.0
     ax.set_xlim(0, max(top * 1.22, 0.05))
     for side in ("top", "right"):
@@ -86,10 +87,13 @@ def contribution_bars(
     ax.set_axisbelow(True)
     if m < n_bars:
         ax.axhline(m - 0.5, color="#999999", linewidth=0.8, linestyle=":")
-    if annotate:
+    if annotate and np.isfinite(shares).any():
         for k, s in enumerate(shares):
-            txt = "nan" if not np.isfinite(s) else f"{100 * s:.1f} %"
+            txt = "–" if not np.isfinite(s) else f"{100 * s:.1f} %"
             ax.text(widths[k] + 0.01 * ax.get_xlim()[1], k, txt, va="center", ha="left", fontsize=9)
+    if not np.isfinite(shares).any():
+        ax.text(0.5, 0.5, "no behaviour to share out", transform=ax.transAxes, ha="center",
+                va="center", color="#555555")
     inter = float(np.nansum(shares[is_pair])) if np.isfinite(shares).any() else float("nan")
     if title is None:
         where = "global" if sample is None else f"sample {sample_position(result, sample)}"

@@ -45,6 +45,9 @@ def local_distribution(
     if np.isfinite(loc):
         ax.axvline(loc, color=_style.LOCAL_LINE, linewidth=2, linestyle="--",
                    label=f"mean local {100 * loc:.1f} %")
+    if finite.size == 0:
+        ax.text(0.5, 0.5, "no samples with a local score", transform=ax.transAxes, ha="center",
+                va="center", color="#555555")
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel("local InterSHAP (share of |φ| in interactions)")

@@ -107,14 +107,14 @@ def heatmap(
                 text = _style.format_value(val, scale)
                 if shares and total > 0 and np.isfinite(val):
                     text += f"\n{100 * abs(val) / total:.0f} %"
-                colour = _style.text_colour_for(im.cmap(im.norm(val))) if np.isfinite(val) else "black"
+                colour = _style.text_colour_for(im.cmap(im.norm(val))) if np.isfinite(val) else "#555555"
                 ax.text(
                     j, i, text, ha="center", va="center", color=colour, fontsize=fontsize,
                     fontweight="bold" if i == j else "normal", gid=f"cell-{i}-{j}",
                 )
-    if colorbar:
+    if colorbar and np.isfinite(mat).any():
         cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03, shrink=0.9)
-        cb.set_label(label)
+        cb.ax.set_title(label, fontsize=10)
         cb.outline.set_visible(False)
     ax.set_title(default_title if title is None else title, fontsize=11, pad=8)
     ax.set_xlim(-0.5, m - 0.5)
