@@ -23,11 +23,13 @@ from __future__ import annotations
 import keyword
 import shlex
 import warnings
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from .result import InteractionResult
 
 __all__ = ["load_ipython_extension", "unload_ipython_extension", "intershap_magic", "result_mimebundle"]
+
+_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 
 #: Tests (or a user) may set this to a class used instead of ``InterSHAPWidget``.
 widget_class_override: Callable[..., Any] | None = None
@@ -160,15 +162,23 @@ def intershap_magic(line: str, shell: Any) -> Any:
     return open_explorer(targets)
 
 
-def result_mimebundle(result: InteractionResult) -> dict:
+def result_mimebundle(
+    result: InteractionResult,
+    include: Iterable[str] | None = None,
+    exclude: Iterable[str] | None = None,
+) -> dict:
     """The explorer's widget bundle plus a static PNG and the text summary.
 
+    ``include`` / ``exclude`` follow IPython's ``_repr_mimebundle_`` protocol: the widget
+    is only made when its view type is wanted, the PNG only when ``image/png`` is.
     Without a working explorer (front end not built, anywidget missing) only the static
     picture and the text are returned.
     """
     from .plots.static import static_mimebundle
 
-    bundle = static_mimebundle(result)
+    bundle = static_mimebundle(result, include, exclude)
+    if (include is not None and _VIEW_MIME not in include) or (exclude is not None and _VIEW_MIME in exclude):
+        return bundle
     try:
         widget = widget_class()(result)
     except ImportError:
@@ -177,7 +187,7 @@ def result_mimebundle(result: InteractionResult) -> dict:
     if isinstance(view, tuple):
         view = view[0]
     if view:
-        bundle = {**view, **bundle}
+        bundle = {**{k: v for k, v in view.items() if k != "text/plain"}, **bundle}
     return bundle
 
 

@@ -156,6 +156,15 @@ def test_rich_display_carries_widget_picture_and_text(shell):
     assert FakeExplorer.made[-1].result is res
 
 
+def test_rich_display_respects_include_and_exclude(shell):
+    res = shell.user_ns["res_early"]
+    FakeExplorer.made = []
+    assert _magic.result_mimebundle(res, include=["text/plain"]) == {"text/plain": res.summary()}
+    assert FakeExplorer.made == []  # no widget made when its view is not wanted
+    data = _magic.result_mimebundle(res, exclude=["image/png"])
+    assert set(data) == {VIEW_MIME, "text/plain"}
+
+
 def test_rich_display_without_front_end_is_static(shell, monkeypatch):
     def missing(result):
         raise ImportError("no front end")
