@@ -196,6 +196,16 @@ def test_waterfall_of_and_game_by_hand():
     assert steps == pytest.approx([0.0, 0.0, 1.0])
 
 
+def test_waterfall_labels_print_float_noise_as_zero():
+    # additive game: the pair terms are exact zeros up to rounding
+    additive = game_result(lambda s: sum({0: 0.3, 1: 0.6, 2: 0.1}[i] for i in s), 3, NAMES3)
+    _, ax = plots.waterfall(additive, 0)
+    texts = [t.get_text() for t in ax.texts]
+    assert texts[1:4] == ["+0.3", "+0.6", "+0.1"]
+    assert texts[4:7] == ["0", "0", "0"]
+    assert texts[0] == "0" and texts[-1] == "1"
+
+
 def test_waterfall_merges_small_terms_keeping_the_sum():
     res = random_result(5, n=3, seed=7)
     labels, steps = plots.waterfall_steps(res, 2, max_terms=6)

@@ -106,10 +106,19 @@ def pair_label(names: list[str], i: int, j: int) -> str:
     return f"{names[i]} × {names[j]}"
 
 
+def format_step(x: float, scale: float) -> str:
+    """Signed text for a waterfall step; noise below 1e-9 of ``scale`` prints as 0."""
+    if abs(x) <= 1e-9 * scale:
+        return "0"
+    return f"{x:+.3g}"
+
+
 def format_value(x: float, scale: float) -> str:
     """Compact text for an annotated value; ``scale`` is the largest magnitude shown."""
     if not np.isfinite(x):
         return "–"
+    if abs(x) <= 1e-9 * scale:  # floating-point noise of an exact zero
+        x = 0.0
     if scale == 0 or (1e-3 <= scale < 1e4):
         digits = 3 if scale < 1 else (2 if scale < 100 else 0)
         return f"{x:.{digits}f}"

@@ -84,7 +84,7 @@ def waterfall(
 
         put(max(base, 0.0), 0, f"{base:.4g}")
         for k, s in enumerate(steps):
-            put(max(starts[k], ends[k]), k + 1, f"{s:+.3g}")
+            put(max(starts[k], ends[k]), k + 1, _style.format_step(s, span))
         put(max(pred, 0.0), n_rows - 1, f"{pred:.4g}")
 
     ax.set_yticks(y, labels=["base value v(∅)"] + labels + ["prediction v(N)"])
