@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from intershap_widget import InteractionResult  # noqa: E402
 from intershap_widget import plots  # noqa: E402
@@ -269,12 +270,16 @@ def test_static_mimebundle_png_and_text_without_pyplot():
     png = base64.b64decode(bundle["image/png"])
     w, h = _png_size(png)
     assert 1000 <= w <= 2000 and 300 <= h <= 800  # ~100 dpi
-    assert len(png) < 250_000
+    assert len(png) < 100_000
     assert plt.get_fignums() == before_figs
     assert matplotlib.get_backend() == before_backend
     # the picture is the summary figure at 100 dpi
     assert png == plots.summary_png(res, dpi=100)
     assert plt.imread(io.BytesIO(png)).shape[:2] == (h, w)
+    # the palette version looks like the full-colour render
+    full = plt.imread(io.BytesIO(plots.summary_png(res, dpi=100, quantize=False)))[..., :3]
+    pal = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float) / 255
+    assert full.shape == pal.shape and np.abs(full - pal).mean() < 0.01
     assert plots.static_mimebundle(res, include=["text/plain"]) == {"text/plain": res.summary()}
     assert set(plots.static_mimebundle(res, exclude=["text/plain"])) == {"image/png"}
 
