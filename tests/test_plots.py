@@ -102,7 +102,14 @@ def test_heatmap_one_sample_is_signed_and_centred():
     assert im.norm.vmin == pytest.approx(-vmax) and im.norm.vmax == pytest.approx(vmax)
     # 0 maps to the palette's white middle
     assert to_hex(im.cmap(im.norm(0.0))) == to_hex(_style.diverging_cmap()(0.5))
-    assert im.cmap(im.norm(0.0))[:3] == pytest.approx(matplotlib.colors.to_rgb(_style.DIVERGING[4]), abs=0.01)
+    assert im.cmap(im.norm(0.0))[:3] == pytest.approx(matplotlib.colors.to_rgb(_style.DIVERGING[1]), abs=0.01)
+    # the most negative / positive cells take the end stops
+    k_min, k_max = np.unravel_index(np.argmin(phi), phi.shape), np.unravel_index(np.argmax(phi), phi.shape)
+    lo, hi = im.cmap(im.norm(phi[k_min]))[:3], im.cmap(im.norm(phi[k_max]))[:3]
+    if -phi[k_min] == vmax:
+        assert to_hex(lo) == _style.DIVERGING[0]
+    if phi[k_max] == vmax:
+        assert to_hex(hi) == _style.DIVERGING[-1]
     scale = np.abs(phi).max()
     atol = 5.1e-3 if scale >= 1 else 5.1e-4
     np.testing.assert_allclose(cell_texts(ax, 3), phi, atol=atol)
@@ -139,7 +146,7 @@ def test_bars_equal_contributions_and_pair_shares():
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["image", "text", "audio", "image × text", "image × audio", "text × audio"]
     colours = [to_hex(p.get_facecolor()) for p in ax.patches]
-    assert colours[:3] == list(_style.MODALITY_COLOURS[:3])
+    assert set(colours[:3]) == {_style.MAIN_COLOUR}
     assert set(colours[3:]) == {_style.INTERACTION_COLOUR}
     assert all(p.get_hatch() for p in ax.patches[3:]) and not any(p.get_hatch() for p in ax.patches[:3])
 

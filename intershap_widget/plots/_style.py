@@ -1,13 +1,16 @@
 """Colours and small drawing helpers shared by every static plot.
 
-The hex stops below are the single source of the palette; the widget's JS colour
-module uses the same values so the static pictures and the explorer look alike.
+The hex values below are the single source of the static palette and match the
+explorer's front end (``js/scales.js`` and the light theme in ``js/index.js``), so a
+static picture and the widget look alike. Colour maps interpolate linearly in RGB
+between the stops, as the widget does.
 
-* ``DIVERGING``: signed values (one sample's φ, waterfall steps), blue (negative) →
-  white (0) → red (positive); always centred on 0 with symmetric limits.
-* ``SEQUENTIAL``: non-negative magnitudes (the global Φ = |mean φ|), white → purple.
-* ``MODALITY_COLOURS``: one categorical colour per modality (Okabe–Ito, colour-blind
-  safe); ``INTERACTION_COLOUR`` for pair interactions in bar charts.
+* ``DIVERGING``: signed values (one sample's φ), blue (negative) → near-white (0) →
+  red (positive); always used with symmetric limits ±max|φ|, so 0 is the middle stop.
+* ``SEQUENTIAL``: non-negative magnitudes (the global Φ = |mean φ|), near-white → red.
+* ``MAIN_COLOUR`` / ``INTERACTION_COLOUR``: bars of modality contributions / of pair
+  interactions (the latter also hatched).
+* ``POSITIVE`` / ``NEGATIVE`` / ``NEUTRAL``: waterfall steps up / down, base and prediction.
 """
 
 from __future__ import annotations
@@ -20,56 +23,52 @@ from matplotlib.colors import LinearSegmentedColormap, to_rgb
 __all__ = [
     "DIVERGING",
     "SEQUENTIAL",
-    "MODALITY_COLOURS",
+    "MAIN_COLOUR",
     "INTERACTION_COLOUR",
     "POSITIVE",
     "NEGATIVE",
     "NEUTRAL",
     "DIAGONAL_EDGE",
+    "HISTOGRAM",
     "GLOBAL_LINE",
     "LOCAL_LINE",
     "PALETTE",
     "diverging_cmap",
     "sequential_cmap",
-    "modality_colour",
     "text_colour_for",
     "pair_label",
 ]
 
-#: Diverging stops for signed values, from most negative to most positive; centre = 0.
-DIVERGING: tuple[str, ...] = (
-    "#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7",
-    "#fddbc7", "#f4a582", "#d6604d", "#b2182b",
-)
-#: Sequential stops for magnitudes |Φ|, from 0 to the maximum.
-SEQUENTIAL: tuple[str, ...] = ("#fcfbfd", "#dadaeb", "#bcbddc", "#9e9ac8", "#756bb1", "#54278f")
-#: Categorical modality colours (Okabe–Ito order), cycled when M > 8.
-MODALITY_COLOURS: tuple[str, ...] = (
-    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000",
-)
-#: Bars of pairwise interactions.
-INTERACTION_COLOUR = "#7b3294"
-#: Waterfall steps that raise / lower the output (the diverging palette's ends).
-POSITIVE = "#d6604d"
-NEGATIVE = "#4393c3"
-#: Base value and prediction bars of the waterfall.
-NEUTRAL = "#636363"
+#: Diverging stops for signed values: most negative, 0, most positive.
+DIVERGING: tuple[str, ...] = ("#2166ac", "#f7f7f7", "#b2182b")
+#: Sequential stops for magnitudes |Φ|: 0, maximum.
+SEQUENTIAL: tuple[str, ...] = ("#f7f7f7", "#b2182b")
+#: Bars of the modality contributions (the widget's "set" colour).
+MAIN_COLOUR = "#1976d2"
+#: Bars of pairwise interactions (hatched).
+INTERACTION_COLOUR = "#7b1fa2"
+#: Waterfall steps that raise / lower the output, and the base/prediction bars.
+POSITIVE = "#c62828"
+NEGATIVE = "#1565c0"
+NEUTRAL = "#616161"
 #: Outline that marks the diagonal (main-effect) cells of a heatmap.
-DIAGONAL_EDGE = "#252525"
-#: Reference lines of the local-score histogram.
-GLOBAL_LINE = "#b2182b"
-LOCAL_LINE = "#2166ac"
+DIAGONAL_EDGE = "#212121"
+#: Local-score histogram bars and its reference lines (global solid, mean local dashed).
+HISTOGRAM = "#1976d2"
+GLOBAL_LINE = "#c62828"
+LOCAL_LINE = "#212121"
 
-#: Everything above in one JSON-friendly dict (what the JS colour module mirrors).
+#: Everything above in one JSON-friendly dict.
 PALETTE: dict[str, object] = {
     "diverging": list(DIVERGING),
     "sequential": list(SEQUENTIAL),
-    "modalities": list(MODALITY_COLOURS),
+    "main": MAIN_COLOUR,
     "interaction": INTERACTION_COLOUR,
     "positive": POSITIVE,
     "negative": NEGATIVE,
     "neutral": NEUTRAL,
     "diagonal_edge": DIAGONAL_EDGE,
+    "histogram": HISTOGRAM,
     "global_line": GLOBAL_LINE,
     "local_line": LOCAL_LINE,
 }
@@ -85,11 +84,6 @@ def diverging_cmap() -> LinearSegmentedColormap:
 def sequential_cmap() -> LinearSegmentedColormap:
     """White-purple colour map built from :data:`SEQUENTIAL` (use with 0..vmax limits)."""
     return LinearSegmentedColormap.from_list("intershap_sequential", list(SEQUENTIAL))
-
-
-def modality_colour(i: int) -> str:
-    """Categorical colour of modality ``i`` (cycled)."""
-    return MODALITY_COLOURS[i % len(MODALITY_COLOURS)]
 
 
 def text_colour_for(rgba) -> str:

@@ -57,16 +57,14 @@ def contribution_bars(
     annotate : bool
         Write the percentage at the end of each bar.
 
-    Modality bars use the modality colours; interaction bars share one colour and are
+    Modality bars and interaction bars differ in colour; interaction bars are also
     hatched. Returns ``(fig, ax)``; bar ``k`` (``ax.patches[k]``) has width = share k.
     """
     labels, shares, is_pair = behaviour_shares(result, sample)
     m = result.n_modalities
     n_bars = len(labels)
     fig, ax = new_axes(ax, (5.6, 0.38 * n_bars + 1.3))
-    colours = [
-        _style.INTERACTION_COLOUR if p else _style.modality_colour(k) for k, p in enumerate(is_pair)
-    ]
+    colours = [_style.INTERACTION_COLOUR if p else _style.MAIN_COLOUR for p in is_pair]
     y = np.arange(n_bars)
     widths = np.nan_to_num(shares, nan=0.0)
     bars = ax.barh(y, widths, color=colours, height=0.7, edgecolor="white")

@@ -36,7 +36,7 @@ def local_distribution(
     fig, ax = new_axes(ax, (5.6, 3.4))
     edges = np.linspace(0.0, 1.0, int(bins) + 1)
     counts, _ = np.histogram(np.clip(finite, 0.0, 1.0), bins=edges)
-    ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=_style.SEQUENTIAL[3],
+    ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=_style.HISTOGRAM, alpha=0.75,
            edgecolor="white", linewidth=0.8)
     g = float(result.intershap)
     loc = float(result.intershap_local_mean)
