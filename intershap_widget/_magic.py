@@ -176,19 +176,23 @@ def result_mimebundle(
     """
     from .plots.static import static_mimebundle
 
-    bundle = static_mimebundle(result, include, exclude)
-    if (include is not None and _VIEW_MIME not in include) or (exclude is not None and _VIEW_MIME in exclude):
-        return bundle
-    try:
-        widget = widget_class()(result)
-    except ImportError:
-        return bundle
-    view = widget._repr_mimebundle_() if hasattr(widget, "_repr_mimebundle_") else None
-    if isinstance(view, tuple):
-        view = view[0]
-    if view:
-        bundle = {**{k: v for k, v in view.items() if k != "text/plain"}, **bundle}
-    return bundle
+    view: dict = {}
+    wants_view = not (
+        (include is not None and _VIEW_MIME not in include) or (exclude is not None and _VIEW_MIME in exclude)
+    )
+    if wants_view:
+        try:
+            widget = widget_class()(result)
+        except ImportError:
+            widget = None
+        if widget is not None and hasattr(widget, "_repr_mimebundle_"):
+            got = widget._repr_mimebundle_(include=include, exclude=exclude)
+            view = dict((got[0] if isinstance(got, tuple) else got) or {})
+    # the explorer may carry the static picture already; draw it only when missing
+    skip = [k for k in ("image/png",) if k in view]
+    static = static_mimebundle(result, include, [*(exclude or ()), *skip])
+    view.pop("text/plain", None)
+    return {**view, **static}
 
 
 def load_ipython_extension(ipython: Any) -> None:

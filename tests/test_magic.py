@@ -33,7 +33,7 @@ class FakeExplorer:
         self.result = result
         FakeExplorer.made.append(self)
 
-    def _repr_mimebundle_(self, **kwargs):
+    def _repr_mimebundle_(self, include=None, exclude=None):
         return {VIEW_MIME: {"model_id": f"fake-{id(self)}", "version_major": 2}, "text/plain": "FakeExplorer"}
 
 
@@ -163,6 +163,17 @@ def test_rich_display_respects_include_and_exclude(shell):
     assert FakeExplorer.made == []  # no widget made when its view is not wanted
     data = _magic.result_mimebundle(res, exclude=["image/png"])
     assert set(data) == {VIEW_MIME, "text/plain"}
+
+
+def test_rich_display_keeps_the_explorers_own_picture(shell, monkeypatch):
+    class WithPicture(FakeExplorer):
+        def _repr_mimebundle_(self, include=None, exclude=None):
+            return {**super()._repr_mimebundle_(), "image/png": "from-the-widget"}
+
+    monkeypatch.setattr(_magic, "widget_class_override", WithPicture)
+    res = shell.user_ns["res_late"]
+    data = _magic.result_mimebundle(res)
+    assert data["image/png"] == "from-the-widget" and data["text/plain"] == res.summary()
 
 
 def test_rich_display_without_front_end_is_static(shell, monkeypatch):
