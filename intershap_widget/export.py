@@ -6,12 +6,12 @@ offline. The ``intershap_offline`` nbconvert template (shipped with this package
 extends the lab template, drops the CDN loaders and inlines **one** script, once per
 file, made of:
 
-* require.js (npm ``requirejs``), built into ``intershap_widget/static/export/``;
+* require.js (npm ``requirejs``), built into ``intershap_widget/static_export/``;
 * anywidget's AMD front-end module, read from the installed ``anywidget`` package (so
   it always matches the anywidget that wrote the widget state), registered under the
   module name ``"anywidget"``;
 * the widget HTML manager ``embed-amd.js`` (npm ``@jupyter-widgets/html-manager``),
-  built into ``intershap_widget/static/export/``.
+  built into ``intershap_widget/static_export/``.
 
 Three ways in::
 
@@ -42,7 +42,7 @@ __all__ = [
 TEMPLATE_NAME = "intershap_offline"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
-_EXPORT_DIR = _PACKAGE_DIR / "static" / "export"
+_EXPORT_DIR = _PACKAGE_DIR / "static_export"
 _BUILD_HINT = (
     "The offline-export scripts are built with the package (pip install .); in a source "
     "checkout run `node js-export/build.mjs`."

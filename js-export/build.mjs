@@ -1,4 +1,4 @@
-// Copy the offline-export scripts into intershap_widget/static/export/.
+// Copy the offline-export scripts into intershap_widget/static_export/.
 //
 // The packages are fetched with `npm pack` (one tarball each; a full install of the
 // widget HTML manager would pull ~128 MB of dependencies we do not need) and only the
@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const outDir = join(here, "..", "intershap_widget", "static", "export");
+const outDir = join(here, "..", "intershap_widget", "static_export");
 const spec = JSON.parse(readFileSync(join(here, "package.json"), "utf8")).exportFiles;
 const manifestPath = join(outDir, "manifest.json");
 

@@ -1,4 +1,7 @@
-"""Hatch build hook: fetch the offline-export scripts into intershap_widget/static/export/.
+"""Hatch build hook: fetch the offline-export scripts into intershap_widget/static_export/.
+
+(Not under ``intershap_widget/static/``: hatch-jupyter-builder's npm_builder skips the
+widget build when that folder already holds files newer than ``js/``.)
 
 Runs ``node js-export/build.mjs`` (``npm pack`` of requirejs and the widget HTML
 manager; skipped when the files are already there in the pinned versions) and adds the
@@ -15,7 +18,7 @@ from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-OUT = "intershap_widget/static/export"
+OUT = "intershap_widget/static_export"
 
 
 class OfflineExportBuildHook(BuildHookInterface):
