@@ -140,7 +140,7 @@ def open_explorer(targets: list[tuple[str, InteractionResult]]) -> Any:
         )
     columns = [
         ipywidgets.VBox(
-            [ipywidgets.HTML(f"<b>{_html_escape(t)}</b>"), w],
+            [ipywidgets.HTML(f"<b{_TITLE_STYLE}>{_html_escape(t)}</b>"), w],
             layout=ipywidgets.Layout(flex="1 1 0", min_width="0"),
         )
         for (t, _), w in zip(targets, widgets)
@@ -148,6 +148,9 @@ def open_explorer(targets: list[tuple[str, InteractionResult]]) -> Any:
     box = ipywidgets.HBox(columns, layout=ipywidgets.Layout(width="100%"))
     box._intershap_links = links  # keep the link models alive with the box
     return box
+
+
+_TITLE_STYLE = ' style="font-family: var(--jp-ui-font-family, sans-serif); font-size: 14px"'
 
 
 def _html_escape(text: str) -> str:
