@@ -214,3 +214,86 @@ def test_anywidget_module_is_registered_by_name():
     with pytest.raises(RuntimeError, match="anonymous define"):
         export._named_anywidget_module("console.log(1)")
 
+
+
+EXPLORER_CELL = '''import sys
+sys.path.insert(0, {root!r})
+import numpy as np
+import intershap_widget as isw
+
+rng = np.random.default_rng(0)
+X = [rng.integers(0, 2, (40, 1)).astype(float), rng.integers(0, 2, (40, 1)).astype(float),
+     rng.normal(size=(40, 1))]
+
+def xor_model(xs):
+    p = 0.8 * np.logical_xor(xs[0][:, 0] > 0.5, xs[1][:, 0] > 0.5) + 0.1 * (xs[2][:, 0] > 0) + 0.05
+    return np.stack([1 - p, p], 1)
+
+def sum_model(xs):
+    p = 0.3 * xs[0][:, 0] + 0.3 * xs[1][:, 0] + 0.1 * (xs[2][:, 0] > 0) + 0.1
+    return np.stack([1 - p, p], 1)
+
+names = ["image", "text", "tabular"]
+res_xor = isw.explain(xor_model, X, modality_names=names, output="probability", progress=False)
+res_sum = isw.explain(sum_model, X, modality_names=names, output="probability", progress=False)
+res_xor.save("res_xor.npz")'''
+
+
+def test_exported_explorer_is_linked_offline(browser, tmp_path):
+    """The real explorer (widget branch) in an exported page: right values, linked views.
+
+    Needs ``intershap_widget.widget``; on a branch without it this test is skipped.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("intershap_widget.widget") is None:
+        pytest.skip("the explorer (intershap_widget.widget) is not on this branch yet")
+    import re
+
+    import intershap_widget as isw
+
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(EXPLORER_CELL.format(root=str(ROOT))),
+            nbformat.v4.new_code_cell("%load_ext intershap_widget\nres_xor"),
+            nbformat.v4.new_code_cell("%intershap xor=res_xor sum=res_sum"),
+        ]
+    )
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbclient.NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    res = isw.load_result(tmp_path / "res_xor.npz")
+    outputs = nb.cells[1].outputs[0]["data"]
+    assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(outputs)
+    out = tmp_path / "explorer.html"
+    nbformat.write(nb, tmp_path / "explorer.ipynb")
+    export.export_html(tmp_path / "explorer.ipynb", out)
+
+    page, blocked, errors = open_offline(browser, out)
+    page.wait_for_function("document.querySelectorAll('.isw-heatmap').length === 3", timeout=30000)
+    # the first explorer's global heatmap shows res.Phi (4 significant digits in the labels)
+    labels = page.eval_on_selector_all(
+        "svg[aria-label='global interaction matrix'] .isw-cell",
+        "els => els.map(e => e.getAttribute('aria-label'))",
+    )
+    assert len(labels) >= 9
+    shown = {}
+    for text in labels[:9]:
+        m = re.match(r"Φ\[(\w+), (\w+)\] = ([-+0-9.e]+)", text)
+        assert m, text
+        shown[(m.group(1), m.group(2))] = float(m.group(3))
+    names = res.modality_names
+    for (a, b), value in shown.items():
+        expected = res.Phi[names.index(a), names.index(b)]
+        assert value == pytest.approx(expected, rel=2e-3, abs=1e-6), (a, b)
+    # side by side: a sample picked in one explorer is followed by the other, in the page
+    marks = "els => els.map(e => e.getAttribute('aria-label'))"
+    before = page.eval_on_selector_all(".widget-hbox .isw-selected-mark", marks)
+    assert len(before) == 2 and all("#0" in t for t in before)
+    page.locator(".widget-hbox button[aria-label='next sample']").first.click()
+    page.wait_for_function(
+        "[...document.querySelectorAll('.widget-hbox .isw-selected-mark')]"
+        ".every(e => e.getAttribute('aria-label').includes('#1'))",
+        timeout=5000,
+    )
+    assert blocked == [] and errors == []
+    page.context.close()
