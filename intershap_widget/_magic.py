@@ -145,9 +145,56 @@ def open_explorer(targets: list[tuple[str, InteractionResult]]) -> Any:
         )
         for (t, _), w in zip(targets, widgets)
     ]
-    box = ipywidgets.HBox(columns, layout=ipywidgets.Layout(width="100%"))
+    box = _side_by_side_class()(columns, layout=ipywidgets.Layout(width="100%"))
     box._intershap_links = links  # keep the link models alive with the box
+    box._intershap_targets = list(targets)
     return box
+
+
+def side_by_side_static(targets: list[tuple[str, InteractionResult]], include=None, exclude=None) -> dict:
+    """Static fallback of several results: their summary pictures stacked, titled summaries."""
+    import base64
+    import io
+
+    bundle: dict[str, str] = {}
+    wanted = lambda k: (include is None or k in include) and (exclude is None or k not in exclude)  # noqa: E731
+    if wanted("image/png"):
+        from PIL import Image
+
+        from .plots.static import summary_png
+
+        images = [Image.open(io.BytesIO(summary_png(r))).convert("RGB") for _, r in targets]
+        canvas = Image.new("RGB", (max(im.width for im in images), sum(im.height for im in images)), "white")
+        y = 0
+        for im in images:
+            canvas.paste(im, (0, y))
+            y += im.height
+        buf = io.BytesIO()
+        canvas.quantize(colors=256).save(buf, format="PNG", optimize=True)
+        bundle["image/png"] = base64.b64encode(buf.getvalue()).decode("ascii")
+    if wanted("text/plain"):
+        bundle["text/plain"] = "\n\n".join(f"[{t}]\n{r.summary()}" for t, r in targets)
+    return bundle
+
+
+_SIDE_BY_SIDE = None
+
+
+def _side_by_side_class():
+    """An ``ipywidgets.HBox`` whose display also carries the static pictures of its results."""
+    global _SIDE_BY_SIDE
+    if _SIDE_BY_SIDE is None:
+        import ipywidgets
+
+        class SideBySide(ipywidgets.HBox):
+            def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+                data = super()._repr_mimebundle_(**kwargs)
+                data = dict((data[0] if isinstance(data, tuple) else data) or {})
+                data.update(side_by_side_static(getattr(self, "_intershap_targets", []), include, exclude))
+                return data
+
+        _SIDE_BY_SIDE = SideBySide
+    return _SIDE_BY_SIDE
 
 
 _TITLE_STYLE = ' style="font-family: var(--jp-ui-font-family, sans-serif); font-size: 14px"'

@@ -124,6 +124,15 @@ def test_several_results_side_by_side_with_linked_selection(shell, monkeypatch):
     assert linked == {("selected_sample", "selected_sample"), ("selected_indices", "selected_indices")}
     for ln in box._intershap_links:
         assert ln.source[0] is explorers[0] and ln.target[0] is explorers[1]
+    # the box's display carries both results' pictures (stacked) and summaries
+    data = box._repr_mimebundle_()
+    assert VIEW_MIME in data
+    assert data["text/plain"].startswith("[early]\n" + shell.user_ns["res_early"].summary())
+    assert "[late]\n" in data["text/plain"]
+    png = base64.b64decode(data["image/png"])
+    one = base64.b64decode(isw.plots.static_mimebundle(shell.user_ns["res_early"])["image/png"])
+    h2, h1 = int.from_bytes(png[20:24], "big"), int.from_bytes(one[20:24], "big")
+    assert h2 == 2 * h1
 
 
 def test_results_of_different_samples_are_not_linked(shell, monkeypatch):
