@@ -205,6 +205,9 @@ def test_export_html_checks_its_input(tmp_path):
     assert out == tmp_path / "plain.html" and "data-intershap-offline" not in out.read_text()
     with pytest.raises(ValueError, match="theme"):
         export.export_html(path, theme="blue")
+    with pytest.warns(UserWarning):
+        dark = export.export_html(path, tmp_path / "dark.html", theme="dark")
+    assert 'data-jp-theme-light="false"' in dark.read_text()
 
 
 def test_anywidget_module_is_registered_by_name():
