@@ -238,11 +238,23 @@ def result_mimebundle(
         if widget is not None and hasattr(widget, "_repr_mimebundle_"):
             got = widget._repr_mimebundle_(include=include, exclude=exclude)
             view = dict((got[0] if isinstance(got, tuple) else got) or {})
-    # the explorer may carry the static picture already; draw it only when missing
-    skip = [k for k in ("image/png",) if k in view]
+    # the explorer may carry the static picture already; draw it only when missing, and
+    # not for a shell that cannot show pictures (terminal IPython: text/plain only)
+    skip = [k for k in ("image/png",) if k in view or not _shell_shows(k)]
     static = static_mimebundle(result, include, [*(exclude or ()), *skip])
     view.pop("text/plain", None)
     return {**view, **static}
+
+
+def _shell_shows(mime: str) -> bool:
+    """Whether the running IPython shell displays ``mime`` (True outside IPython)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return True
+    ip = get_ipython()
+    active = getattr(getattr(ip, "display_formatter", None), "active_types", None)
+    return active is None or mime in active
 
 
 def load_ipython_extension(ipython: Any) -> None:

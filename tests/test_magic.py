@@ -186,6 +186,12 @@ def test_rich_display_keeps_the_explorers_own_picture(shell, monkeypatch):
     assert data["image/png"] == "from-the-widget" and data["text/plain"] == res.summary()
 
 
+def test_no_picture_for_a_text_only_shell(shell, monkeypatch):
+    monkeypatch.setattr(shell.display_formatter, "active_types", ["text/plain"])
+    data, _ = shell.display_formatter.format(shell.user_ns["res_early"])
+    assert "image/png" not in data and data["text/plain"] == shell.user_ns["res_early"].summary()
+
+
 def test_rich_display_without_front_end_is_static(shell, monkeypatch):
     def missing(result):
         raise ImportError("no front end")
