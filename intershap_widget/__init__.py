@@ -13,3 +13,12 @@ __all__ = [
     "load_result",
     "shapley_values",
 ]
+
+
+def __getattr__(name: str):
+    # The explorer imports anywidget/ipywidgets: load it only when asked for.
+    if name in ("InterSHAPWidget", "result_mimebundle"):
+        from . import widget
+
+        return getattr(widget, name)
+    raise AttributeError(f"module 'intershap_widget' has no attribute {name!r}")
