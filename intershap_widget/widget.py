@@ -112,7 +112,7 @@ class InterSHAPWidget(anywidget.AnyWidget):
 
     * ``selected_sample``: int position of the sample shown locally.
     * ``selected_indices``: list of int positions brushed in the sample selector
-      (empty = all samples); ``w.selection`` gives ``result[selected_indices]``.
+      (empty = all samples); ``w.selection`` gives that subset of the selected class.
     * ``selected_class``: int position of the class shown (``target="all"``), else 0.
     * ``selected_pair``: ``(i, j)`` of the highlighted heatmap cell, or ``()``.
     """
@@ -210,8 +210,10 @@ class InterSHAPWidget(anywidget.AnyWidget):
     # -------------------------------------------------------------- read back
     @property
     def selection(self) -> InteractionResult:
-        """``result[selected_indices]`` (the whole result when nothing is brushed)."""
-        return self.result[self.selected_indices] if self.selected_indices else self.result
+        """What the explorer shows: ``class_result[selected_indices]`` (all samples when
+        nothing is brushed)."""
+        res = self.class_result
+        return res[self.selected_indices] if self.selected_indices else res
 
     @property
     def class_result(self) -> InteractionResult:

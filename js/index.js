@@ -103,16 +103,13 @@ export function createContext(model, store, dark) {
   return ctx;
 }
 
-/** anywidget entry: draw the explorer into `el`; returns the cleanup. */
-function render({ model, el }) {
-  injectStyle(el.ownerDocument);
-  const root = html("div", { class: "isw-root", role: "region", "aria-label": "InterSHAP explorer" }, el);
-  const dark = isDark(el);
-  if (dark) root.classList.add("isw-dark");
+/** Mount every view into `root`; returns the cleanup. */
+function mount(model, root, dark) {
+  root.classList.toggle("isw-dark", dark);
   const meta = model.get("_meta") || {};
   if (meta.error || !meta.n_samples) {
     html("div", { class: "isw-error", role: "alert", text: meta.error || "This result holds no samples." }, root);
-    return () => root.remove();
+    return () => { root.textContent = ""; };
   }
   let views = [];
   let unbind = () => {};
@@ -137,6 +134,26 @@ function render({ model, el }) {
   return () => {
     unbind();
     for (const v of views) v.destroy();
+    root.textContent = "";
+  };
+}
+
+/** anywidget entry: draw the explorer into `el`; returns the cleanup. */
+function render({ model, el }) {
+  injectStyle(el.ownerDocument);
+  const root = html("div", { class: "isw-root", role: "region", "aria-label": "InterSHAP explorer" }, el);
+  let dark = isDark(el);
+  let unmount = mount(model, root, dark);
+  // JupyterLab flips this attribute when the theme changes: redraw canvas colours.
+  const body = el.ownerDocument.body;
+  const watch = new MutationObserver(() => {
+    const now = isDark(el);
+    if (now !== dark) { dark = now; unmount(); unmount = mount(model, root, dark); }
+  });
+  watch.observe(body, { attributes: true, attributeFilter: ["data-jp-theme-light"] });
+  return () => {
+    watch.disconnect();
+    unmount();
     root.remove();
   };
 }
