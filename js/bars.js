@@ -6,8 +6,8 @@ import { svg, html, clear, tooltip } from "./dom.js";
 import { linear, extent, fmt, pct, ticks } from "./scales.js";
 
 const ROW = 18;
-const LABEL = 120;
-const WIDTH = 250;
+const LABEL = 110;
+const WIDTH = 190;
 
 /** @param {HTMLElement} parent @param {any} ctx */
 export function createBars(parent, ctx) {

@@ -36,7 +36,7 @@ export function createSummary(parent, ctx) {
     part("local mean", pct(loc), "mean of the per-sample InterSHAP scores (paper Eq. 10)");
     part("N", active ? `${active.length} of ${ctx.n}` : String(ctx.n), "samples the global numbers use");
     part("M", String(ctx.m), "modalities");
-    html("span", { class: "isw-note", text: target }, line);
+    if (!select) html("span", { class: "isw-note", text: target }, line);
   }
   draw();
   const unsub = store.subscribe((s, changed) => {

@@ -5,7 +5,7 @@
 import { svg, html, attr, tooltip } from "./dom.js";
 import { diverging, textOn, fmt, pct } from "./scales.js";
 
-const CELL = 46;
+const CELL = 50;
 
 /** @param {HTMLElement} parent @param {any} ctx @returns {{destroy: () => void}} */
 export function createHeatmap(parent, ctx) {
@@ -36,7 +36,7 @@ export function createHeatmap(parent, ctx) {
           "data-i": i, "data-j": j, "data-panel": p.key, transform: `translate(${j * CELL},${i * CELL})`,
         }, rowG);
         const r = svg("rect", { class: "isw-fill", x: 1, y: 1, width: CELL - 2, height: CELL - 2, rx: 2 }, c);
-        const t = svg("text", { x: CELL / 2, y: CELL / 2 + 4, "text-anchor": "middle", "font-size": 11, "pointer-events": "none" }, c);
+        const t = svg("text", { x: CELL / 2, y: CELL / 2 + 4, "text-anchor": "middle", "font-size": 10.5, "pointer-events": "none" }, c);
         c.addEventListener("click", () => pick(i, j));
         c.addEventListener("keydown", (ev) => onKey(ev, p, i, j));
         p.cells.push({ g: c, r, t, i, j });
@@ -46,7 +46,7 @@ export function createHeatmap(parent, ctx) {
       svg("text", { transform: `translate(${j * CELL + CELL / 2 + 4},-6) rotate(-45)`, "text-anchor": "start" }, g).textContent = short(names[j]);
     }
   }
-  html("div", { class: "isw-note", style: `max-width:${2 * (label + size + 4) + 14}px`, text: "Dashed cells: modality main effects φᵢᵢ; others: pair interactions φᵢⱼ (half the SII; the pair's share counts both cells). Arrow keys move, Enter picks a pair." }, box);
+  html("div", { class: "isw-note", style: `max-width:${2 * (label + size + 4) + 14}px`, text: "Left: global Φ of the active samples; right: signed φ of the selected sample. Red > 0 > blue. Dashed: main effects φᵢᵢ; others: interactions φᵢⱼ (half the SII, a pair's share counts both cells). Click or Enter picks a pair; arrows move." }, box);
   setFocusable(0, 0);
 
   function short(s) { return s.length > 12 ? `${s.slice(0, 11)}…` : s; }
@@ -111,7 +111,7 @@ export function createHeatmap(parent, ctx) {
     const total = agg.behaviour;
     const scope = ctx.scopeLabel(s);
     paint(panels[0], agg.matrix, (i, j) => (Math.abs(agg.matrix[i * m + j]) * (i === j ? 1 : 2)) / total,
-      `Φ = |mean φ| over ${scope}`, "Φ");
+      `Φ, ${scope}`, "Φ");
   }
 
   function drawSample() {
@@ -120,7 +120,7 @@ export function createHeatmap(parent, ctx) {
     let total = 0;
     for (const v of mat) total += Math.abs(v);
     paint(panels[1], mat, (i, j) => (Math.abs(mat[i * m + j]) * (i === j ? 1 : 2)) / total,
-      `φ of sample ${ctx.sampleName(s.sample)} (signed)`, "φ");
+      `φ of sample ${ctx.sampleName(s.sample)}`, "φ");
   }
 
   drawGlobal();

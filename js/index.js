@@ -97,7 +97,7 @@ export function createContext(model, store, dark) {
     scopeLabel(s) {
       const list = ctx.active(s);
       if (!list) return `all ${n} samples`;
-      return s.indices.length ? `${list.length} brushed samples` : `${list.length} filtered samples`;
+      return s.indices.length ? `${list.length} brushed` : `${list.length} filtered`;
     },
   };
   return ctx;

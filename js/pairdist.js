@@ -5,7 +5,7 @@ import { svg, html, clear, tooltip } from "./dom.js";
 import { linear, extent, ticks, fmt } from "./scales.js";
 import { termIndex } from "./aggregate.js";
 
-const W = 330;
+const W = 300;
 const H = 200;
 const PAD = { l: 40, r: 10, t: 8, b: 32 };
 const BINS = 30;
@@ -26,7 +26,7 @@ export function histogram(values, list, lo, hi, bins) {
 /** @param {HTMLElement} parent @param {any} ctx */
 export function createPairDistribution(parent, ctx) {
   const { store, names, m } = ctx;
-  const box = html("div", { class: "isw-panel isw-pairdist" }, parent);
+  const box = html("div", { class: "isw-panel isw-pairdist", style: `max-width:${W}px` }, parent);
   const title = html("div", { class: "isw-title" }, box);
   const chart = svg("svg", { width: W, height: H, role: "img" }, box);
   const note = html("div", { class: "isw-note" }, box);

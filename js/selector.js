@@ -6,14 +6,14 @@
 import { html } from "./dom.js";
 import { linear, extent, ticks, fmt, pct } from "./scales.js";
 
-const W = 440;
+const W = 420;
 const H = 270;
 const PAD = { l: 46, r: 10, t: 10, b: 34 };
 
 /** @param {HTMLElement} parent @param {any} ctx */
 export function createSelector(parent, ctx) {
   const { store, n } = ctx;
-  const box = html("div", { class: "isw-panel isw-selector" }, parent);
+  const box = html("div", { class: "isw-panel isw-selector", style: `max-width:${W}px` }, parent);
   html("div", { class: "isw-title", text: "Samples: local InterSHAP vs prediction" }, box);
   const controls = html("div", { class: "isw-controls" }, box);
   const prev = html("button", { type: "button", "aria-label": "previous sample", text: "◀" }, controls);
@@ -62,6 +62,9 @@ export function createSelector(parent, ctx) {
     const loc = ctx.local(s.cls);
     xs = linear(extent(pred), [PAD.l + 4, W - PAD.r - 4]);
     ys = linear([0, 1], [H - PAD.b - 4, PAD.t + 4]);
+    // the mapping, for tests and assistive tooling: pixels of [min, max] prediction and of 0 / 1
+    overCanvas.dataset.xPixels = `${xs.range[0]},${xs.range[1]}`;
+    overCanvas.dataset.yPixels = `${ys.range[0]},${ys.range[1]}`;
     for (let a = 0; a < n; a++) {
       px[a] = xs(pred[a]);
       py[a] = Number.isFinite(loc[a]) ? ys(loc[a]) : NaN;

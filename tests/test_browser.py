@@ -62,8 +62,6 @@ w = InterSHAPWidget(res)
 w
 """
 
-# the scatter's pixel mapping (js/selector.js: W, H, PAD and the 4 px inset)
-X0, X1, Y0, Y1 = 50.0, 426.0, 232.0, 14.0
 
 
 def _res():
@@ -72,7 +70,11 @@ def _res():
     return ns["res"]
 
 
-def _pixels(r):
+def _pixels(r, root):
+    """Canvas pixels of every sample, from the mapping the scatter publishes."""
+    canvas = root.locator("canvas.isw-scatter")
+    X0, X1 = map(float, canvas.get_attribute("data-x-pixels").split(","))
+    Y0, Y1 = map(float, canvas.get_attribute("data-y-pixels").split(","))
     pred = r.prediction.astype(np.float32)
     loc = r.intershap_local
     lo, hi = float(pred.min()), float(pred.max())
@@ -93,7 +95,7 @@ def session(tmp_path_factory):
     pkg_parent = str(pathlib.Path(intershap_widget.__file__).resolve().parents[1])
     with Lab(work, pythonpath=pkg_parent) as lab, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        page = browser.new_page(viewport={"width": 1280, "height": 1800})
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(lab.url("explorer.ipynb"))
@@ -155,7 +157,7 @@ def test_heatmap_shows_m_by_m_cells_with_the_right_values(session):
 def test_click_on_a_sample_sets_selected_sample_in_python(session):
     page, root = session["page"], session["root"]
     r = session["res"].for_class(int(_py(session, "print(w.selected_class)")))
-    x, y = _pixels(r)
+    x, y = _pixels(r, root)
     d = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :]) + np.eye(len(x)) * 1e9
     target = int(np.argmax(d.min(axis=1) * (np.arange(len(x)) != 0)))  # a well-separated sample
     box = _canvas_box(root)
@@ -197,7 +199,7 @@ def test_brush_recomputes_phi_over_the_subset(session):
     _py(session, "w.selected_class = 1; w.selected_indices = []")
     expect(root.locator("select.isw-class")).to_have_value("1")
     r = res.for_class(1)
-    x, y = _pixels(r)
+    x, y = _pixels(r, root)
     box = _canvas_box(root)
     x0, x1, y0, y1 = 50, 240, 14, 140
     page.mouse.move(box["x"] + x0, box["y"] + y0)
