@@ -31,12 +31,31 @@ export function createPairDistribution(parent, ctx) {
   const chart = svg("svg", { width: W, height: H, role: "img" }, box);
   const note = html("div", { class: "isw-note" }, box);
   let cache = null;
+  let line = null;
+  let xScale = null;
+  let drawnKey = null;
+
+  function moveLine() {
+    if (!line || !cache) return;
+    const s = store.get();
+    const v = cache.vals[s.sample];
+    const xv = xScale(v);
+    const label = `selected sample ${ctx.sampleName(s.sample)}: ${fmt(v)}`;
+    line.setAttribute("x1", xv);
+    line.setAttribute("x2", xv);
+    line.setAttribute("aria-label", label);
+    line.setAttribute("data-value", String(v));
+    tooltip(line, label);
+    note.textContent = `${cache.total} samples; the line marks the selected sample (${fmt(v)}).`;
+  }
 
   function draw() {
     const s = store.get();
     const pair = s.pair.length === 2 ? s.pair : null;
-    clear(chart);
     if (!pair) {
+      clear(chart);
+      line = null;
+      drawnKey = null;
       title.textContent = "Distribution of a pair over samples";
       note.textContent = "Pick a heatmap cell or a bar to see how its φ is spread over the samples.";
       chart.setAttribute("aria-label", "no pair picked");
@@ -45,7 +64,7 @@ export function createPairDistribution(parent, ctx) {
     }
     const [i, j] = pair;
     const kname = i === j ? `φ of ${names[i]} (main effect)` : `φ of ${names[i]} × ${names[j]}`;
-    title.textContent = `Distribution of ${kname}`;
+    if (title.textContent !== `Distribution of ${kname}`) title.textContent = `Distribution of ${kname}`;
     const key = `${s.cls}|${i}|${j}|${s.indices.length}|${s.filterClass}|${s.filterLabel}|${ctx.activeVersion(s)}`;
     if (!cache || cache.key !== key) {
       const vals = ctx.termValues(s.cls, termIndex(m, i, j));
@@ -56,8 +75,12 @@ export function createPairDistribution(parent, ctx) {
       const counts = histogram(sub, null, lo, hi, BINS);
       cache = { key, vals, lo, hi, counts, total: sub.length };
     }
-    const { vals, lo, hi, counts, total } = cache;
+    if (drawnKey === key) { moveLine(); return; }
+    drawnKey = key;
+    clear(chart);
+    const { lo, hi, counts, total } = cache;
     const x = linear([lo, hi], [PAD.l, W - PAD.r]);
+    xScale = x;
     let maxc = 1;
     for (const c of counts) maxc = Math.max(maxc, c);
     const y = linear([0, maxc], [H - PAD.b, PAD.t]);
@@ -73,13 +96,9 @@ export function createPairDistribution(parent, ctx) {
     for (const tv of ticks(lo, hi, 4)) svg("text", { x: x(tv), y: H - PAD.b + 12, "font-size": 10, "text-anchor": "middle", class: "isw-muted" }, chart).textContent = fmt(tv, 3);
     svg("text", { x: (PAD.l + W - PAD.r) / 2, y: H - 4, "font-size": 10, "text-anchor": "middle" }, chart).textContent = kname;
     svg("text", { x: PAD.l - 4, y: PAD.t + 8, "font-size": 10, "text-anchor": "end", class: "isw-muted" }, chart).textContent = String(maxc);
-    const v = vals[s.sample];
-    const xv = x(v);
-    const ln = svg("line", { x1: xv, x2: xv, y1: PAD.t, y2: H - PAD.b, stroke: ctx.colours.sample, "stroke-width": 2.5, role: "img",
-      "aria-label": `selected sample ${ctx.sampleName(s.sample)}: ${fmt(v)}`, "data-value": v, class: "isw-sample-line" }, chart);
-    tooltip(ln, ln.getAttribute("aria-label"));
+    line = svg("line", { y1: PAD.t, y2: H - PAD.b, stroke: ctx.colours.sample, "stroke-width": 2.5, role: "img", class: "isw-sample-line" }, chart);
     chart.setAttribute("aria-label", `histogram of ${kname} over ${total} samples`);
-    note.textContent = `${total} samples; the line marks the selected sample (${fmt(v)}).`;
+    moveLine();
   }
   draw();
   const unsub = store.subscribe((s, changed) => {

@@ -7,7 +7,7 @@ export const CSS = `
  display:flex;flex-direction:column;gap:10px;max-width:1100px}
 .isw-root.isw-dark{color:var(--jp-ui-font-color1,#e6e6e6);background:var(--jp-layout-color0,#111)}
 .isw-row{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
-.isw-panel{border:1px solid var(--jp-border-color2,#ddd);border-radius:4px;padding:6px 8px;background:var(--jp-layout-color1,transparent)}
+.isw-panel{contain:layout paint;border:1px solid var(--jp-border-color2,#ddd);border-radius:4px;padding:6px 8px;background:var(--jp-layout-color1,transparent)}
 .isw-title{font-weight:600;font-size:var(--jp-ui-font-size1,13px);margin:0 0 4px 0}
 .isw-note{color:var(--jp-ui-font-color2,#666);font-size:var(--jp-ui-font-size0,11px)}
 .isw-root.isw-dark .isw-note{color:var(--jp-ui-font-color2,#aaa)}
