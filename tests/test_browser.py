@@ -47,6 +47,8 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from _lab import CHROMIUM, CHROMIUM_ARGS, Lab, run_python  # noqa: E402
 
+pytestmark = pytest.mark.xdist_group("jupyterlab")
+
 SETUP = """
 import numpy as np
 from intershap_widget.result import InteractionResult
