@@ -20,7 +20,6 @@ store (``js/store.js``).
 
 from __future__ import annotations
 
-import base64
 import pathlib
 from typing import Any
 
@@ -31,7 +30,7 @@ import traitlets
 from .buffers import array_serialization
 from .result import InteractionResult
 
-__all__ = ["InterSHAPWidget", "pack_terms", "result_mimebundle", "term_pairs"]
+__all__ = ["FrontEndMissingError", "InterSHAPWidget", "pack_terms", "result_mimebundle", "term_pairs"]
 
 _STATIC = pathlib.Path(__file__).parent / "static"
 _BUNDLE = _STATIC / "widget.js"
@@ -95,9 +94,13 @@ def _problem(result: InteractionResult) -> str:
     return ""
 
 
+class FrontEndMissingError(ImportError):
+    """The widget's JS bundle was not built (an ImportError: display falls back to static)."""
+
+
 def _load_bundle() -> pathlib.Path:
     if not _BUNDLE.exists():
-        raise FileNotFoundError(
+        raise FrontEndMissingError(
             f"the widget's front end {_BUNDLE} is missing: install the package with "
             "`pip install .` (which builds it) or run `npm install && npm run build` in js/"
         )
@@ -222,33 +225,34 @@ class InterSHAPWidget(anywidget.AnyWidget):
             return self.result
         return self.result.for_class(self.selected_class)
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Any:
+        """The widget view plus a static PNG and text summary (for places without JS)."""
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         if data is not None:
-            data.update(_static_bundle(self.result))
+            data.update(_static_bundle(self.result, include, exclude))
         return bundle
 
 
-def _static_bundle(result: InteractionResult) -> dict[str, Any]:
-    """``text/plain`` summary and, when the plots module offers it, an ``image/png``."""
-    out: dict[str, Any] = {"text/plain": result.summary()}
+def _static_bundle(result: InteractionResult, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+    """``text/plain`` summary and, once ``intershap_widget.plots`` exists, an ``image/png``."""
     try:
-        from . import plots  # written on the `plots` branch
+        from .plots.static import static_mimebundle  # the matplotlib side (plots branch)
     except ImportError:
-        return out
-    make_png = getattr(plots, "result_png", None)
-    if make_png is not None and result.n_samples and not _problem(result):
-        png = make_png(result)
-        out["image/png"] = base64.b64encode(png).decode("ascii") if isinstance(png, bytes) else png
-    return out
+        return {"text/plain": result.summary()}
+    return static_mimebundle(result, include, exclude)
 
 
-def result_mimebundle(result: InteractionResult, **kwargs: Any) -> dict[str, Any]:
+def result_mimebundle(result: InteractionResult, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, Any]:
     """Rich display of a result: the live explorer plus a static PNG and text summary.
 
     Meant for ``InteractionResult._repr_mimebundle_``. Places without JavaScript (GitHub,
-    plain-text consoles) fall back to the PNG or the summary.
+    plain-text consoles) fall back to the PNG or the summary; without a working front
+    end (bundle not built, anywidget missing) only those are returned.
     """
-    bundle = InterSHAPWidget(result)._repr_mimebundle_(**kwargs)
+    try:
+        widget = InterSHAPWidget(result)
+    except ImportError:
+        return _static_bundle(result, include, exclude)
+    bundle = widget._repr_mimebundle_(include=include, exclude=exclude)
     return bundle[0] if isinstance(bundle, tuple) else bundle

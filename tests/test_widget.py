@@ -143,6 +143,15 @@ def test_mimebundle_has_widget_and_text():
     assert bundle["text/plain"].startswith("InteractionResult")
 
 
+def test_missing_front_end_says_how_to_build_it_and_display_falls_back(monkeypatch, tmp_path):
+    monkeypatch.setattr(widget_mod, "_BUNDLE", tmp_path / "nowhere.js")
+    with pytest.raises(ImportError, match="npm run build"):
+        InterSHAPWidget(make_result(n=3))
+    bundle = widget_mod.result_mimebundle(make_result(n=3))
+    assert "application/vnd.jupyter.widget-view+json" not in bundle
+    assert bundle["text/plain"].startswith("InteractionResult")
+
+
 NODE = shutil.which("node")
 
 
