@@ -22,7 +22,7 @@ export function createHeatmap(parent, ctx) {
   for (const p of panels) {
     const wrap = html("div", {}, row);
     p.head = html("div", { class: "isw-title" }, wrap);
-    const w = label + size + 4;
+    const w = label + size + Math.ceil(0.72 * 6.5 * Math.max(...names.map((n) => Math.min(n.length, 12)))) + 4;
     const h = label + size + 4;
     p.svg = svg("svg", { width: w, height: h, role: "grid", "aria-label": p.key === "global" ? "global interaction matrix" : "interaction matrix of the selected sample" }, wrap);
     const g = svg("g", { transform: `translate(${label},${label})` }, p.svg);
@@ -46,7 +46,7 @@ export function createHeatmap(parent, ctx) {
       svg("text", { transform: `translate(${j * CELL + CELL / 2 + 4},-6) rotate(-45)`, "text-anchor": "start" }, g).textContent = short(names[j]);
     }
   }
-  html("div", { class: "isw-note", style: `max-width:${2 * (label + size + 4) + 14}px`, text: "Left: global Φ of the active samples; right: signed φ of the selected sample. Red > 0 > blue. Dashed: main effects φᵢᵢ; others: interactions φᵢⱼ (half the SII, a pair's share counts both cells). Click or Enter picks a pair; arrows move." }, box);
+  html("div", { class: "isw-note", style: `max-width:${2 * (label + size + 40) + 14}px`, text: "Left: global Φ of the active samples; right: signed φ of the selected sample. Red > 0 > blue. Dashed: main effects φᵢᵢ; others: interactions φᵢⱼ (half the SII, a pair's share counts both cells). Click or Enter picks a pair; arrows move." }, box);
   setFocusable(0, 0);
 
   function short(s) { return s.length > 12 ? `${s.slice(0, 11)}…` : s; }
