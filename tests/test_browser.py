@@ -66,6 +66,9 @@ w
 
 
 
+BAD = "InterSHAPWidget(InteractionResult(np.where(np.eye(4, 8) > 0, np.nan, 1.0)))"
+
+
 def _res():
     ns: dict = {}
     exec(SETUP.replace("\nw = InterSHAPWidget(res)\nw\n", "\n"), ns)
@@ -89,7 +92,7 @@ def _pixels(r, root):
 def session(tmp_path_factory):
     work = tmp_path_factory.mktemp("nb")
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(SETUP.strip())]
+    nb.cells = [nbformat.v4.new_code_cell(SETUP.strip()), nbformat.v4.new_code_cell(BAD)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, work / "explorer.ipynb")
     import intershap_widget
@@ -103,11 +106,11 @@ def session(tmp_path_factory):
         page.goto(lab.url("explorer.ipynb"))
         page.wait_for_selector(".jp-Notebook", timeout=60_000)
         kernel_id = lab.wait_kernel_ready()
-        root = page.locator(".isw-root")
+        root = page.locator(".isw-root").first
         for attempt in range(2):  # Shift+Enter can be lost while the kernel connects: retry once
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
             try:
-                root.wait_for(timeout=30_000)
+                page.locator(".isw-error").wait_for(timeout=30_000)
                 break
             except Exception:
                 if attempt:
@@ -154,6 +157,30 @@ def test_heatmap_shows_m_by_m_cells_with_the_right_values(session):
     assert "text" in label and "image" in label and "interaction" in label and "% of behaviour" in label
     assert "main effect" in root.locator('.isw-cell[data-panel="global"][data-i="2"][data-j="2"]').get_attribute("aria-label")
     assert session["errors"] == []
+
+
+def test_non_finite_result_shows_a_message_not_a_blank_box(session):
+    alert = session["page"].locator('.isw-error[role="alert"]')
+    expect(alert).to_contain_text("non-finite")
+    expect(alert).to_contain_text("4 of 4 samples")
+
+
+def test_keyboard_moves_over_cells_and_picks_a_pair(session):
+    root = session["root"]
+    _py(session, "w.selected_pair = ()")
+    first = root.locator('.isw-cell[data-panel="global"][data-i="0"][data-j="0"]')
+    first.focus()
+    first.press("ArrowRight")
+    first.page.keyboard.press("ArrowDown")
+    first.page.keyboard.press("ArrowDown")
+    first.page.keyboard.press("Enter")
+    expect(root.locator('.isw-cell[data-panel="global"][data-i="2"][data-j="1"]')).to_have_attribute("aria-selected", "true")
+    deadline = time.time() + 10
+    while _py(session, "print(w.selected_pair)") != "(1, 2)" and time.time() < deadline:
+        time.sleep(0.2)
+    assert _py(session, "print(w.selected_pair)") == "(1, 2)"
+    first.page.keyboard.press("Escape")
+    expect(root.locator('.isw-cell[aria-selected="true"]')).to_have_count(0)
 
 
 def test_click_on_a_sample_sets_selected_sample_in_python(session):
