@@ -188,7 +188,8 @@ def test_click_on_a_sample_sets_selected_sample_in_python(session):
     r = session["res"].for_class(int(_py(session, "print(w.selected_class)")))
     x, y = _pixels(r, root)
     d = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :]) + np.eye(len(x)) * 1e9
-    target = int(np.argmax(d.min(axis=1) * (np.arange(len(x)) != 0)))  # a well-separated sample
+    inner = (np.arange(len(x)) > 0) & (np.arange(len(x)) < len(x) - 1)
+    target = int(np.argmax(d.min(axis=1) * inner))  # a well-separated sample with neighbours by index
     box = _canvas_box(root)
     page.mouse.click(box["x"] + float(x[target]), box["y"] + float(y[target]))
     expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", str(target))
@@ -196,6 +197,12 @@ def test_click_on_a_sample_sets_selected_sample_in_python(session):
     while int(_py(session, "print(w.selected_sample)")) != target and time.time() < deadline:
         time.sleep(0.2)
     assert int(_py(session, "print(w.selected_sample)")) == target
+    # keyboard: arrows on the focused scatter step to the next / previous sample
+    root.locator("canvas.isw-scatter").press("ArrowRight")
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", str(target + 1))
+    root.locator("canvas.isw-scatter").press("ArrowLeft")
+    root.locator("canvas.isw-scatter").press("ArrowLeft")
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", str(target - 1))
 
 
 def test_setting_traits_from_python_updates_the_views(session):
