@@ -133,6 +133,16 @@ def _py(s, code):
     return run_python(s["client"], code).strip()
 
 
+def _wait_py(s, code, expected, timeout=10.0):
+    """Poll the kernel until ``code`` prints ``expected`` (front-end changes travel async)."""
+    deadline = time.time() + timeout
+    got = _py(s, code)
+    while got != expected and time.time() < deadline:
+        time.sleep(0.2)
+        got = _py(s, code)
+    return got
+
+
 def _cell_values(root, panel):
     cells = root.locator(f'.isw-cell[data-panel="{panel}"]')
     out = {}
@@ -175,12 +185,10 @@ def test_keyboard_moves_over_cells_and_picks_a_pair(session):
     first.page.keyboard.press("ArrowDown")
     first.page.keyboard.press("Enter")
     expect(root.locator('.isw-cell[data-panel="global"][data-i="2"][data-j="1"]')).to_have_attribute("aria-selected", "true")
-    deadline = time.time() + 10
-    while _py(session, "print(w.selected_pair)") != "(1, 2)" and time.time() < deadline:
-        time.sleep(0.2)
-    assert _py(session, "print(w.selected_pair)") == "(1, 2)"
+    assert _wait_py(session, "print(w.selected_pair)", "(1, 2)") == "(1, 2)"
     first.page.keyboard.press("Escape")
     expect(root.locator('.isw-cell[aria-selected="true"]')).to_have_count(0)
+    assert _wait_py(session, "print(w.selected_pair)", "()") == "()"
 
 
 def test_click_on_a_sample_sets_selected_sample_in_python(session):
@@ -193,16 +201,14 @@ def test_click_on_a_sample_sets_selected_sample_in_python(session):
     box = _canvas_box(root)
     page.mouse.click(box["x"] + float(x[target]), box["y"] + float(y[target]))
     expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", str(target))
-    deadline = time.time() + 10
-    while int(_py(session, "print(w.selected_sample)")) != target and time.time() < deadline:
-        time.sleep(0.2)
-    assert int(_py(session, "print(w.selected_sample)")) == target
+    assert _wait_py(session, "print(w.selected_sample)", str(target)) == str(target)
     # keyboard: arrows on the focused scatter step to the next / previous sample
     root.locator("canvas.isw-scatter").press("ArrowRight")
     expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", str(target + 1))
     root.locator("canvas.isw-scatter").press("ArrowLeft")
     root.locator("canvas.isw-scatter").press("ArrowLeft")
     expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", str(target - 1))
+    assert _wait_py(session, "print(w.selected_sample)", str(target - 1)) == str(target - 1)
 
 
 def test_setting_traits_from_python_updates_the_views(session):
@@ -221,10 +227,7 @@ def test_switching_class_in_the_front_end(session):
     page, root, res = session["page"], session["root"], session["res"]
     root.locator("select.isw-class").select_option("2")
     expect(root.locator(".isw-heatmap .isw-title").first).to_contain_text("Φ")
-    deadline = time.time() + 10
-    while _py(session, "print(w.selected_class)") != "2" and time.time() < deadline:
-        time.sleep(0.2)
-    assert _py(session, "print(w.selected_class)") == "2"
+    assert _wait_py(session, "print(w.selected_class)", "2") == "2"
     np.testing.assert_allclose(_matrix(_cell_values(root, "global")), res.for_class(2).Phi, rtol=1e-5, atol=1e-6)
     SHOTS.mkdir(parents=True, exist_ok=True)
     root.screenshot(path=str(SHOTS / "explorer-light.png"))
@@ -256,6 +259,24 @@ def test_brush_recomputes_phi_over_the_subset(session):
     assert set(np.flatnonzero(inside & ~near_edge)) <= set(got) <= set(np.flatnonzero(inside | near_edge))
     np.testing.assert_allclose(_matrix(_cell_values(root, "global")), r[sorted(got)].Phi, rtol=1e-4, atol=1e-6)
     assert float(_py(session, "print(w.selection.Phi.sum())")) == pytest.approx(r[got].Phi.sum(), rel=1e-9)
+
+
+def test_filter_by_predicted_class_and_label(session):
+    root, res = session["root"], session["res"]
+    _py(session, "w.selected_class = 0; w.selected_indices = []")
+    expect(root.locator("select.isw-class")).to_have_value("0")
+    root.locator('select[aria-label="filter by predicted class"]').select_option(label="predicted class: dog")
+    keep = res.predicted_class == 1
+    expect(root.locator(".isw-selector")).to_contain_text(f"{keep.sum()} of 200 samples active")
+    np.testing.assert_allclose(_matrix(_cell_values(root, "global")), res.for_class(0)[keep].Phi, rtol=1e-4, atol=1e-6)
+    root.locator('select[aria-label="filter by label"]').select_option(label="label: 1")
+    keep &= res.labels == 1
+    expect(root.locator(".isw-selector")).to_contain_text(f"{keep.sum()} of 200 samples active")
+    np.testing.assert_allclose(_matrix(_cell_values(root, "global")), res.for_class(0)[keep].Phi, rtol=1e-4, atol=1e-6)
+    root.locator('select[aria-label="filter by predicted class"]').select_option("-1")
+    root.locator('select[aria-label="filter by label"]').select_option("-1")
+    expect(root.locator(".isw-selector")).to_contain_text("200 of 200 samples active")
+    assert _py(session, "print(w.selected_indices)") == "[]", "filters stay in the front end"
 
 
 def test_dark_theme_redraws_and_keeps_the_selection(session):
