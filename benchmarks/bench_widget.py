@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from intershap_widget._standalone import standalone_html  # noqa: E402
+from standalone_page import standalone_html  # noqa: E402
 from intershap_widget.result import InteractionResult  # noqa: E402
 from intershap_widget.widget import InterSHAPWidget  # noqa: E402
 
