@@ -5,13 +5,17 @@
 import { svg, html, attr, tooltip } from "./dom.js";
 import { diverging, textOn, fmt, pct } from "./scales.js";
 
-const CELL = 50;
+/** Cell size in px: roomy for a few modalities, shrinking for many. */
+export function cellSize(m) {
+  return m <= 5 ? 50 : Math.max(30, Math.floor(260 / m));
+}
 
 /** @param {HTMLElement} parent @param {any} ctx @returns {{destroy: () => void}} */
 export function createHeatmap(parent, ctx) {
   const { m, names, store } = ctx;
+  const CELL = cellSize(m);
   const box = html("div", { class: "isw-panel isw-heatmap" }, parent);
-  const label = Math.min(90, 12 + 7 * Math.max(...names.map((s) => Math.min(s.length, 12))));
+  const label = Math.min(104, 14 + 8 * Math.max(...names.map((s) => Math.min(s.length, 12))));
   const size = CELL * m;
   const panels = [
     { key: "global", title: "" },
@@ -36,7 +40,7 @@ export function createHeatmap(parent, ctx) {
           "data-i": i, "data-j": j, "data-panel": p.key, transform: `translate(${j * CELL},${i * CELL})`,
         }, rowG);
         const r = svg("rect", { class: "isw-fill", x: 1, y: 1, width: CELL - 2, height: CELL - 2, rx: 2 }, c);
-        const t = svg("text", { x: CELL / 2, y: CELL / 2 + 4, "text-anchor": "middle", "font-size": 10.5, "pointer-events": "none" }, c);
+        const t = svg("text", { x: CELL / 2, y: CELL / 2 + 4, "text-anchor": "middle", "font-size": CELL >= 46 ? 10.5 : 8.5, "pointer-events": "none" }, c);
         c.addEventListener("click", () => pick(i, j));
         c.addEventListener("keydown", (ev) => onKey(ev, p, i, j));
         p.cells.push({ g: c, r, t, i, j });
@@ -92,7 +96,7 @@ export function createHeatmap(parent, ctx) {
       const fill = colour(v);
       c.r.setAttribute("fill", fill);
       c.t.setAttribute("fill", textOn(fill));
-      c.t.textContent = fmt(v, 3);
+      c.t.textContent = CELL >= 46 ? fmt(v, 3) : ""; // small cells: value in the tooltip / label only
       const kind = c.i === c.j ? `main effect of ${names[c.i]}` : `interaction ${names[c.i]} × ${names[c.j]}`;
       const share = shareOf(c.i, c.j);
       const text = `${what}[${names[c.i]}, ${names[c.j]}] = ${fmt(v)}: ${kind}, ${pct(share)} of behaviour`;
