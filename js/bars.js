@@ -62,7 +62,7 @@ export function createBars(parent, ctx) {
 
   function isPicked([i, j]) {
     const p = store.get().pair;
-    return p.length === 2 && p[0] === Math.min(i, j) && p[1] === Math.max(i, j);
+    return p.length === 2 && Math.min(p[0], p[1]) === Math.min(i, j) && Math.max(p[0], p[1]) === Math.max(i, j);
   }
 
   function setBar(b, v, what, pr) {

@@ -66,7 +66,8 @@ export function bindModel(store, model) {
 
 /** The store's view of a trait value. */
 export function normalise(key, value) {
-  if (key === "indices" || key === "pair") return Array.isArray(value) ? value.map(Number) : [];
+  if (key === "indices") return Array.isArray(value) ? value.map(Number) : [];
+  if (key === "pair") return Array.isArray(value) && value.length === 2 ? value.map(Number).sort((a, b) => a - b) : [];
   return Number(value) || 0;
 }
 

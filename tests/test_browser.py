@@ -213,12 +213,13 @@ def test_click_on_a_sample_sets_selected_sample_in_python(session):
 
 def test_setting_traits_from_python_updates_the_views(session):
     root, res = session["root"], session["res"]
-    _py(session, "w.selected_class = 0; w.selected_sample = 17; w.selected_pair = (0, 2)")
+    _py(session, "w.selected_class = 0; w.selected_sample = 17; w.selected_pair = (2, 0)")
     expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", "17")
     np.testing.assert_allclose(_matrix(_cell_values(root, "sample")), res.for_class(0).phi[17], rtol=1e-5, atol=1e-6)
     picked = root.locator('.isw-cell[data-panel="global"][aria-selected="true"]')
     expect(picked).to_have_count(2)
     expect(root.locator(".isw-pairdist .isw-title")).to_contain_text("text × audio")
+    expect(root.locator(".isw-bars .isw-hl")).to_have_count(2)  # its share bars and waterfall row
     line = root.locator(".isw-sample-line")
     assert float(line.get_attribute("data-value")) == pytest.approx(res.for_class(0).phi[17, 0, 2], rel=1e-5, abs=1e-6)
 

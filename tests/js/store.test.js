@@ -57,6 +57,8 @@ test("trait changes from Python reach every subscriber without echoing back", ()
   model.remote("selected_sample", 9);
   model.remote("selected_indices", [1, 2, 3]);
   assert.deepEqual(seen, [[["sample"], 9, []], [["indices"], 9, [1, 2, 3]]]);
+  model.remote("selected_pair", [2, 0]);
+  assert.deepEqual(store.get().pair, [0, 2], "a pair is held as (min, max)");
   assert.equal(model.saves.length, 0);
   unbind();
   assert.equal(model.count("change:selected_sample"), 0, "unbinding removes listeners");
