@@ -54,6 +54,8 @@ export function createSelector(parent, ctx) {
     "aria-label": `scatter of ${n} samples: click selects a sample, drag brushes a subset, arrow keys step, Escape clears the brush`,
   });
   const mark = html("div", { class: "isw-sr isw-selected-mark", role: "img" }, wrap);
+  const tip = html("div", { class: "isw-tip", "aria-hidden": "true" }, wrap);
+  let hoverFrame = 0;
   html("div", { class: "isw-note", text: "Click: select a sample · drag: brush a subset · ←/→: previous/next" }, box);
 
   let xs = linear([0, 1], [PAD.l, W - PAD.r]);
@@ -246,8 +248,24 @@ export function createSelector(parent, ctx) {
     drag = { x0: x, y0: y, x1: x, y1: y, moved: false };
     overCanvas.setPointerCapture?.(ev.pointerId);
   };
+  const hover = (x, y) => {
+    const q = nearest(x, y);
+    if (q < 0) { tip.style.display = "none"; return; }
+    const s = store.get();
+    tip.textContent = `${ctx.sampleName(q)} · prediction ${fmt(ctx.predictions(s.cls)[q])} · local ${pct(ctx.local(s.cls)[q])}`;
+    tip.style.display = "block";
+    const width = tip.offsetWidth;  // keep it inside the panel: right of the point, else left
+    tip.style.left = `${px[q] + 10 + width <= W ? px[q] + 10 : Math.max(0, px[q] - 10 - width)}px`;
+    tip.style.top = `${Math.max(0, py[q] - 28)}px`;
+  };
   const onMove = (ev) => {
-    if (!drag) return;
+    if (!drag) {
+      const [x, y] = point(ev);
+      cancelAnimationFrame(hoverFrame);
+      hoverFrame = requestAnimationFrame(() => hover(x, y));
+      return;
+    }
+    tip.style.display = "none";
     const [x, y] = point(ev);
     drag.x1 = x; drag.y1 = y;
     if (Math.abs(x - drag.x0) + Math.abs(y - drag.y0) > 5) drag.moved = true;
@@ -272,6 +290,7 @@ export function createSelector(parent, ctx) {
   overCanvas.addEventListener("pointerdown", onDown);
   overCanvas.addEventListener("pointermove", onMove);
   overCanvas.addEventListener("pointerup", onUp);
+  overCanvas.addEventListener("pointerleave", () => { cancelAnimationFrame(hoverFrame); tip.style.display = "none"; });
   overCanvas.addEventListener("keydown", (ev) => {
     if (ev.key === "ArrowRight" || ev.key === "ArrowUp") { step(1); ev.preventDefault(); }
     else if (ev.key === "ArrowLeft" || ev.key === "ArrowDown") { step(-1); ev.preventDefault(); }
@@ -295,5 +314,5 @@ export function createSelector(parent, ctx) {
     for (const [key, sel] of Object.entries(selectEls)) if (changed.includes(key)) sel.value = String(s[key]);
     if (changed.some((c) => ["cls", "sample", "indices"].includes(c))) drawOverlay();
   });
-  return { destroy: () => { unsub(); box.remove(); } };
+  return { destroy: () => { unsub(); cancelAnimationFrame(hoverFrame); box.remove(); } };
 }

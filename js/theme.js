@@ -32,6 +32,9 @@ export const CSS = `
 .isw-canvas-wrap canvas{position:absolute;left:0;top:0}
 .isw-error{padding:12px;border:1px solid var(--jp-error-color1,#d32f2f);color:var(--jp-error-color1,#d32f2f);border-radius:4px}
 .isw-hl rect.isw-bar{stroke:var(--jp-warn-color0,#e65100);stroke-width:2}
+.isw-tip{display:none;position:absolute;pointer-events:none;white-space:nowrap;font-size:var(--jp-ui-font-size0,11px);
+ padding:2px 6px;border-radius:3px;background:var(--jp-layout-color0,#fff);color:var(--jp-ui-font-color1,#222);
+ border:1px solid var(--jp-border-color1,#bbb);box-shadow:0 1px 3px rgba(0,0,0,.25);z-index:2}
 .isw-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `;
 
