@@ -5,7 +5,11 @@ Runs the real bundle in Debian's Chromium (headless, via Playwright) on a kernel
 page whose in-page model holds the same binary buffers the widget sends. Prints the
 medians of several runs and their ratio to the goals.
 
-    PYTHONPATH=. python benchmarks/bench_widget.py [--n 100000] [--m 4]
+    PYTHONPATH=. python benchmarks/bench_widget.py [--n 100000] [--m 4] [--lab]
+
+``--lab`` also times the whole path in a real headless JupyterLab: run the cell that
+displays the widget -> explorer drawn (Python build, comm transfer of the buffers,
+bundle import and render).
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--m", type=int, default=4)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--lab", action="store_true", help="also time it end to end in JupyterLab")
     args = ap.parse_args()
     from _lab import CHROMIUM, CHROMIUM_ARGS
     from playwright.sync_api import sync_playwright
@@ -89,6 +94,50 @@ def main() -> None:
           f"p90 {np.percentile(layout, 90):.2f} ms; goal 16 ms -> ratio {med(layout) / 16:.2f}")
     print(f"switch selected sample, until the next frame is painted: median {med(frame):.2f} ms, "
           f"p90 {np.percentile(frame, 90):.2f} ms (includes waiting for the frame clock)")
+
+
+    if args.lab:
+        print(f"in JupyterLab, run cell -> explorer drawn: {lab_first_render(args.n, args.m):.0f} ms "
+              "(includes the Python build, the buffers' transfer and the render)")
+
+
+LAB_CELLS = [
+    "import numpy as np\nfrom intershap_widget.result import InteractionResult\n"
+    "from intershap_widget.widget import InterSHAPWidget\nrng = np.random.default_rng(0)\n"
+    "res = InteractionResult(rng.normal(size=({n}, 2**{m})), modality_names=[f'm{{i}}' for i in range({m})])",
+    "InterSHAPWidget(res)",
+]
+
+
+def lab_first_render(n: int, m: int) -> float:
+    """Milliseconds from running the display cell to the drawn explorer, in JupyterLab."""
+    import nbformat
+    from _lab import CHROMIUM, CHROMIUM_ARGS, Lab
+    from playwright.sync_api import sync_playwright
+
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c.format(n=n, m=m)) for c in LAB_CELLS])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, Path(tmp) / "bench.ipynb")
+        with Lab(Path(tmp), pythonpath=str(root)) as lab, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto(lab.url("bench.ipynb"))
+            page.wait_for_selector(".jp-Notebook", timeout=60_000)
+            lab.wait_kernel_ready()
+            run = "(cmd) => window.jupyterapp.commands.execute(cmd)"
+            page.evaluate(run, "notebook:run-cell-and-select-next")  # data cell
+            page.wait_for_selector(".jp-Cell:first-child .jp-InputPrompt:has-text('[1]')", timeout=60_000)
+            ms = page.evaluate("""async () => {
+              const t0 = performance.now();
+              await window.jupyterapp.commands.execute('notebook:run-cell');
+              while (!document.querySelector('.isw-root .isw-scatter')) await new Promise((r) => setTimeout(r, 5));
+              await new Promise((r) => requestAnimationFrame(r));
+              return performance.now() - t0;
+            }""")
+            browser.close()
+    return ms
 
 
 if __name__ == "__main__":
