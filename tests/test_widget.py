@@ -14,8 +14,8 @@ import traitlets
 from intershap_widget.buffers import array_from_json, array_to_json
 from intershap_widget.result import InteractionResult
 
-widget_mod = pytest.importorskip("intershap_widget.widget")  # needs anywidget (a core dependency)
-InterSHAPWidget = widget_mod.InterSHAPWidget
+from intershap_widget import widget as widget_mod
+from intershap_widget.widget import InterSHAPWidget
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NAMES = ["text", "image", "audio", "tabular"]
