@@ -50,10 +50,14 @@ def export_html(notebook_path, out_path=None, *, theme="light"):
     return _export_html(notebook_path, out_path, theme=theme)
 
 
-def __getattr__(name):
-    # matplotlib is imported only when the plots are used
+def __getattr__(name: str):
+    # matplotlib and anywidget/ipywidgets are imported only when plots or the explorer are used
     if name == "plots":
         import importlib
 
         return importlib.import_module(".plots", __name__)
+    if name == "InterSHAPWidget":
+        from . import widget
+
+        return getattr(widget, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

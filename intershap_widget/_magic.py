@@ -1,18 +1,17 @@
 """IPython extension: ``%load_ext intershap_widget``.
 
-Loading it
-
-* registers the rich display of :class:`~intershap_widget.InteractionResult`: a result
-  shown as a cell's value opens the explorer widget, and the display also carries a
-  static PNG and a text summary for places that cannot run JavaScript;
-* adds the line magic ``%intershap`` that opens the explorer for one result or several
-  results side by side with linked sample selection::
+Loading it adds the line magic ``%intershap`` that opens the explorer for one result
+or several results side by side with linked sample selection::
 
       %intershap res
       %intershap res_early res_late              # side by side, titled by the names
       %intershap early=res_early late=res_late   # explicit titles
       %intershap res[:200]                       # any expression without spaces
       %intershap results                         # a dict / list of results
+
+A result shown as a cell's value opens the explorer with or without the extension:
+:func:`result_mimebundle` (here) is its ``_repr_mimebundle_``, which also carries a
+static PNG and a text summary for places that cannot run JavaScript.
 
 The explorer class (``intershap_widget.widget.InterSHAPWidget``) is imported lazily,
 on first use, so the extension loads without the front end.
@@ -36,7 +35,11 @@ widget_class_override: Callable[..., Any] | None = None
 
 
 def widget_class() -> Callable[..., Any]:
-    """The explorer class, imported on first use."""
+    """A result shown as a cell's value opens the explorer with or without the extension:
+:func:`result_mimebundle` (here) is its ``_repr_mimebundle_``, which also carries a
+static PNG and a text summary for places that cannot run JavaScript.
+
+The explorer class, imported on first use."""
     if widget_class_override is not None:
         return widget_class_override
     from .widget import InterSHAPWidget
@@ -258,10 +261,8 @@ def _shell_shows(mime: str) -> bool:
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """``%load_ext intershap_widget``: rich display of results and the ``%intershap`` magic."""
-    formatter = ipython.display_formatter.mimebundle_formatter
-    formatter.for_type(InteractionResult, result_mimebundle)
-
+    """``%load_ext intershap_widget``: the ``%intershap`` magic (results display
+    themselves as the explorer through ``InteractionResult._repr_mimebundle_``)."""
     def intershap(line: str) -> Any:
         return intershap_magic(line, ipython)
 
@@ -270,7 +271,5 @@ def load_ipython_extension(ipython: Any) -> None:
 
 
 def unload_ipython_extension(ipython: Any) -> None:
-    """``%unload_ext intershap_widget``: back to the result's own display; the magic goes."""
-    formatter = ipython.display_formatter.mimebundle_formatter
-    formatter.type_printers.pop(InteractionResult, None)
+    """``%unload_ext intershap_widget``: the magic goes."""
     ipython.magics_manager.magics["line"].pop("intershap", None)

@@ -352,6 +352,12 @@ class InteractionResult:
     def __repr__(self) -> str:
         return self.summary()
 
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
+        """Rich display: the explorer widget, a static PNG and the text summary."""
+        from ._magic import result_mimebundle
+
+        return result_mimebundle(self, include, exclude)
+
 
 def _readonly(a: np.ndarray) -> np.ndarray:
     a.setflags(write=False)

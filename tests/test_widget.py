@@ -1,0 +1,200 @@
+"""The explorer's Python side: traits, binary buffers, the front end's aggregation."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+import traitlets
+
+from intershap_widget.buffers import array_from_json, array_to_json
+from intershap_widget.result import InteractionResult
+
+from intershap_widget import widget as widget_mod
+from intershap_widget._magic import result_mimebundle
+from intershap_widget.widget import InterSHAPWidget
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NAMES = ["text", "image", "audio", "tabular"]
+
+
+def make_result(n=50, m=4, seed=0, **kw):
+    rng = np.random.default_rng(seed)
+    return InteractionResult(rng.normal(size=(n, 2**m)), modality_names=NAMES[:m], **kw)
+
+
+def make_all_classes(n=40, m=3, c=3, seed=1):
+    rng = np.random.default_rng(seed)
+    cv = rng.normal(size=(n, 2**m, c))
+    pred = cv[:, -1, :].argmax(axis=1)
+    vals = cv[np.arange(n), :, pred]
+    return InteractionResult(vals, modality_names=NAMES[:m], target="all", class_values=cv,
+                             class_names=["cat", "dog", "owl"], predicted_class=pred, target_class=pred,
+                             labels=rng.integers(0, 2, n))
+
+
+def test_buffer_round_trip_is_binary_and_exact():
+    a = np.random.default_rng(0).normal(size=(3, 5, 7)).astype(np.float32)
+    enc = array_to_json(a)
+    assert enc["dtype"] == "float32" and enc["shape"] == [3, 5, 7]
+    assert isinstance(enc["data"], memoryview) and enc["data"].nbytes == a.nbytes
+    back = array_from_json({**enc, "data": bytes(enc["data"])})
+    np.testing.assert_array_equal(back, a)
+    # float64 input is sent as float32 (the documented wire type)
+    enc64 = array_to_json(np.arange(4.0))
+    assert enc64["dtype"] == "float64"
+    with pytest.raises(ValueError, match="unsupported dtype"):
+        array_from_json({"dtype": "complex64", "shape": [1], "data": b"\0" * 8})
+
+
+def test_widget_state_uses_buffers_not_lists():
+    res = make_result()
+    w = InterSHAPWidget(res)
+    state = w.get_state()
+    from ipywidgets.widgets.widget import _remove_buffers
+
+    _, paths, buffers = _remove_buffers(state)
+    names = {p[0] for p in paths}
+    assert {"_phi", "_pred", "_base"} <= names
+    json_part = {k: v for k, v in _remove_buffers(state)[0].items() if k != "_esm"}
+    assert len(json.dumps(json_part)) < 2000, "numbers must not travel as JSON lists"
+    assert sum(b.nbytes for b in buffers) == 4 * (50 * 10 + 50 + 50)
+    phi = array_from_json({**state["_phi"], "data": bytes(state["_phi"]["data"])})
+    assert phi.shape == (1, 50, 10)
+
+
+def test_terms_rebuild_phi_and_match_the_result():
+    res = make_result(n=30)
+    w = InterSHAPWidget(res)
+    terms = w._phi[0]
+    pairs = widget_mod.term_pairs(4)
+    full = np.zeros((30, 4, 4))
+    for q, (i, j) in enumerate(pairs):
+        full[:, i, j] = full[:, j, i] = terms[:, q]
+    np.testing.assert_allclose(full, res.phi, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(w._pred[0], res.prediction, rtol=1e-6)
+    np.testing.assert_allclose(w._base[0], res.base_value, rtol=1e-6)
+    # efficiency survives the transport: the sent terms sum to prediction - base
+    sums = terms[:, :4].sum(axis=1) + 2 * terms[:, 4:].sum(axis=1)
+    np.testing.assert_allclose(sums, res.prediction - res.base_value, atol=1e-5)
+
+
+def test_all_classes_are_sent_per_class():
+    res = make_all_classes()
+    w = InterSHAPWidget(res)
+    assert w._meta["class_names"] == ["cat", "dog", "owl"]
+    assert w._phi.shape == (3, 40, 6)
+    for c in range(3):
+        np.testing.assert_allclose(w._phi[c], widget_mod.pack_terms(res.for_class(c).phi), atol=1e-6)
+    assert w._pclass.shape == (40,) and set(np.unique(w._pclass)) <= {0, 1, 2}
+    assert w._meta["label_names"] == ["0", "1"]
+    w.selected_class = 2
+    assert w.class_result.target == 2
+    with pytest.raises(traitlets.TraitError, match="selected_class"):
+        w.selected_class = 3
+
+
+def test_selection_traits_validate_and_read_back():
+    res = make_result(n=20)
+    w = InterSHAPWidget(res)
+    seen = []
+    w.observe(lambda ch: seen.append(ch["new"]), "selected_sample")
+    w.selected_sample = 7
+    assert seen == [7]
+    w.selected_indices = [3, 1, 4]
+    sub = w.selection
+    assert sub.n_samples == 3
+    np.testing.assert_allclose(sub.Phi, res[[3, 1, 4]].Phi)
+    w.selected_pair = [2, 0]  # a list (as JSON sends it) becomes a tuple
+    assert w.selected_pair == (2, 0)
+    w.selected_pair = ()
+    for bad in [dict(selected_sample=20), dict(selected_indices=[0, 25]), dict(selected_pair=(0, 9)),
+                dict(selected_pair=(1,))]:
+        (name, value), = bad.items()
+        with pytest.raises(traitlets.TraitError):
+            setattr(w, name, value)
+    # the front end sets traits through set_state (JSON values): same validation
+    w.set_state({"selected_sample": 4, "selected_pair": [1, 3]})
+    assert (w.selected_sample, w.selected_pair) == (4, (1, 3))
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [(np.zeros((0, 8)), "no samples"), (np.array([[0.0, 1, np.nan, 2]] * 3), "non-finite")],
+)
+def test_bad_results_get_a_clear_message(values, message):
+    w = InterSHAPWidget(InteractionResult(values))
+    assert message in w._meta["error"]
+    assert w._phi.shape[1] == 0
+
+
+def test_rejects_non_results():
+    with pytest.raises(TypeError, match="InteractionResult"):
+        InterSHAPWidget(np.zeros((3, 4)))
+
+
+def test_mimebundle_has_widget_and_text():
+    res = make_result(n=5)
+    bundle = result_mimebundle(res)
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/plain"].startswith("InteractionResult")
+
+
+def test_missing_front_end_says_how_to_build_it_and_display_falls_back(monkeypatch, tmp_path):
+    monkeypatch.setattr(widget_mod, "_BUNDLE", tmp_path / "nowhere.js")
+    with pytest.raises(ImportError, match="npm run build"):
+        InterSHAPWidget(make_result(n=3))
+    bundle = result_mimebundle(make_result(n=3))
+    assert "application/vnd.jupyter.widget-view+json" not in bundle
+    assert bundle["text/plain"].startswith("InteractionResult")
+
+
+NODE = shutil.which("node")
+
+
+@pytest.mark.skipif(NODE is None, reason="node is needed to run the front end's aggregation")
+def test_front_end_subset_aggregation_matches_python(tmp_path):
+    res = make_all_classes(n=60, m=3)
+    w = InterSHAPWidget(res)
+    subset = [0, 5, 7, 11, 30, 59]
+    raw = tmp_path / "phi.bin"
+    raw.write_bytes(w._phi.astype("<f4").tobytes())
+    script = f"""
+import {{ aggregate, localScores, nanMean }} from {json.dumps((ROOT / 'js' / 'aggregate.js').as_uri())};
+import {{ readFileSync }} from "node:fs";
+const b = readFileSync({json.dumps(str(raw))});
+const phi = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+const out = [];
+for (let c = 0; c < 3; c++) {{
+  const a = aggregate(phi, c * 60 * 6, 60, 3, {json.dumps(subset)});
+  const all = aggregate(phi, c * 60 * 6, 60, 3, null);
+  const loc = localScores(phi, c * 60 * 6, 60, 3);
+  out.push({{ sub: Array.from(a.matrix), subI: a.intershap, all: all.intershap, allPhi: Array.from(all.matrix),
+             contrib: Array.from(all.contributions), loc: Array.from(loc), locMean: nanMean(loc, {json.dumps(subset)}) }});
+}}
+console.log(JSON.stringify(out));
+"""
+    (tmp_path / "run.mjs").write_text(script)
+    got = json.loads(subprocess.run([NODE, str(tmp_path / "run.mjs")], capture_output=True, text=True, check=True).stdout)
+    for c, g in enumerate(got):
+        rc = res.for_class(c)
+        sub = rc[subset]
+        np.testing.assert_allclose(np.reshape(g["sub"], (3, 3)), sub.Phi, rtol=1e-5, atol=1e-6)
+        assert g["subI"] == pytest.approx(sub.intershap, rel=1e-5)
+        assert g["all"] == pytest.approx(rc.intershap, rel=1e-5)
+        np.testing.assert_allclose(np.reshape(g["allPhi"], (3, 3)), rc.Phi, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(g["contrib"], rc.modality_contributions, rtol=1e-5)
+        np.testing.assert_allclose(g["loc"], rc.intershap_local, rtol=1e-5)
+        assert g["locMean"] == pytest.approx(sub.intershap_local_mean, rel=1e-5)
+
+
+def test_a_result_displays_itself_with_explorer_picture_and_text():
+    res = make_result(n=4)
+    data = res._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert data["text/plain"] == res.summary()
+    assert data["image/png"]
