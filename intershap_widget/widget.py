@@ -11,6 +11,15 @@ an exported, kernel-less page stays linked):
 * ``_pred`` / ``_base``: float32 ``(C, N)``: v(N) and v(∅) per class and sample.
 * ``_pclass`` / ``_label``: float32 ``(N,)`` codes (−1 = unknown) into
   ``_meta["pclass_names"]`` / ``_meta["label_names"]``, or ``(0,)`` when not given.
+* ``_mobius``: float32 ``(C, N, 2**M − 1)`` Möbius dividends m_a(T) of every non-empty
+  coalition T (bitmask column T − 1), for the "by order" view; shipped only when M ≥ 3
+  and C·N·(2**M − 1) ≤ ``_MAX_MOBIUS_VALUES``, else ``(C, 0, 0)`` with the reason in
+  ``_meta["orders_note"]``. Dividends (not coalition values) travel so that the front end
+  only averages: a subset's global share needs the mean of m(T), which is linear.
+* ``_phi_se`` / ``_local_se``: float32 ``(1, N, K)`` / ``(N,)`` standard errors of the
+  terms and of the local InterSHAP for a :class:`~intershap_widget.sampling.SampledResult`
+  (``(0, 0, 0)`` / ``(0,)`` for an exact result); ``_global_se``: ``(K,)`` standard errors
+  of the dataset-wide Φ terms; ``_meta["sampled"]`` the global scores ± se and the cost.
 * ``_meta``: names, sizes, target and an ``error`` text (empty / non-finite results).
 
 C is the number of classes held (``target="all"``) or 1. Selections (``selected_*``)
@@ -29,13 +38,17 @@ import traitlets
 
 from .buffers import array_serialization
 from .plots.static import static_mimebundle
+from .interactions import mobius
 from .result import InteractionResult
+from .sampling import SampledResult
 
 __all__ = ["FrontEndMissingError", "InterSHAPWidget", "pack_terms", "term_pairs"]
 
 _STATIC = pathlib.Path(__file__).parent / "static"
 _BUNDLE = _STATIC / "widget.js"
 _MAX_DISPLAY_MODALITIES = 12
+#: Largest Möbius buffer (C·N·(2**M − 1) float32 values, 16 MB) shipped for the by-order view.
+_MAX_MOBIUS_VALUES = 4_000_000
 
 
 def term_pairs(m: int) -> list[tuple[int, int]]:
@@ -72,7 +85,7 @@ def _class_names(result: InteractionResult) -> list[str]:
     return [str(t)]
 
 
-def _problem(result: InteractionResult) -> str:
+def _problem(result: InteractionResult | SampledResult) -> str:
     """Why the explorer cannot show ``result`` ('' when it can)."""
     if result.n_samples == 0:
         return "This result holds no samples: explain at least one sample to explore it."
@@ -81,6 +94,12 @@ def _problem(result: InteractionResult) -> str:
             f"{result.n_modalities} modalities are too many to draw as a matrix "
             f"(at most {_MAX_DISPLAY_MODALITIES}); slice the modalities before exploring."
         )
+    if isinstance(result, SampledResult):
+        bad = ~np.isfinite(result.phi).all(axis=(1, 2))
+        if bad.any():
+            return (f"{int(bad.sum())} of {result.n_samples} samples have non-finite sampled φ (NaN or inf); "
+                    "check the model's outputs for these inputs.")
+        return ""
     bad = ~np.isfinite(result.coalition_values)
     if result.class_values is not None:
         bad = bad | ~np.isfinite(result.class_values).all(axis=2)
@@ -92,6 +111,22 @@ def _problem(result: InteractionResult) -> str:
             f"(NaN or inf), e.g. sample {shown}. Check the model's outputs for these "
             "inputs, or drop them: res[np.isfinite(res.coalition_values).all(axis=1)]."
         )
+    return ""
+
+
+def _no_se(k: int) -> dict[str, np.ndarray]:
+    """The standard-error buffers of an exact result: empty."""
+    return dict(_phi_se=np.zeros((1, 0, k), np.float32), _global_se=np.zeros(0, np.float32),
+                _local_se=np.zeros(0, np.float32))
+
+
+def _orders_note(m: int, n_values: int) -> str:
+    """Why no Möbius dividends are shipped ('' when they are)."""
+    if m < 3:
+        return "For M = 2 the share of order 2 is InterSHAP itself (shown above)."
+    if n_values > _MAX_MOBIUS_VALUES:
+        return (f"Behaviour by order needs {n_values:,} Möbius values (more than "
+                f"{_MAX_MOBIUS_VALUES:,}); use isw.order_shares(result) in Python, or explore a slice.")
     return ""
 
 
@@ -110,7 +145,9 @@ def _load_bundle() -> pathlib.Path:
 
 class InterSHAPWidget(anywidget.AnyWidget):
     """Linked explorer of an :class:`InteractionResult`: Φ heatmaps, bars and waterfall,
-    a sample selector, a class selector and the distribution of a pair's φ_ij.
+    a sample selector, a class selector, the distribution of a pair's φ_ij and, for
+    M ≥ 3, the share of behaviour by interaction order (Möbius). A
+    :class:`~intershap_widget.sampling.SampledResult` shows every value ± its standard error.
 
     Selection traits (read, observe and set them from Python):
 
@@ -128,19 +165,24 @@ class InterSHAPWidget(anywidget.AnyWidget):
     _base = traitlets.Any(None, allow_none=True).tag(sync=True, **array_serialization)
     _pclass = traitlets.Any(None, allow_none=True).tag(sync=True, **array_serialization)
     _label = traitlets.Any(None, allow_none=True).tag(sync=True, **array_serialization)
+    _mobius = traitlets.Any(None, allow_none=True).tag(sync=True, **array_serialization)
+    _phi_se = traitlets.Any(None, allow_none=True).tag(sync=True, **array_serialization)
+    _global_se = traitlets.Any(None, allow_none=True).tag(sync=True, **array_serialization)
+    _local_se = traitlets.Any(None, allow_none=True).tag(sync=True, **array_serialization)
 
     selected_sample = traitlets.Int(0).tag(sync=True)
     selected_indices = traitlets.List(traitlets.Int()).tag(sync=True)
     selected_class = traitlets.Int(0).tag(sync=True)
     selected_pair = traitlets.Tuple().tag(sync=True)
 
-    def __init__(self, result: InteractionResult, **kwargs: Any) -> None:
-        if not isinstance(result, InteractionResult):
+    def __init__(self, result: InteractionResult | SampledResult, **kwargs: Any) -> None:
+        if not isinstance(result, (InteractionResult, SampledResult)):
             raise TypeError(
-                f"InterSHAPWidget needs an InteractionResult (from isw.explain), got {type(result).__name__}"
+                "InterSHAPWidget needs an InteractionResult (from isw.explain) or a SampledResult "
+                f"(from isw.sample_explain), got {type(result).__name__}"
             )
         self.result = result
-        data = self._encode(result)
+        data = self._encode_sampled(result) if isinstance(result, SampledResult) else self._encode(result)
         super().__init__(_esm=_load_bundle().read_text(encoding="utf-8"), **data, **kwargs)
 
     # ---------------------------------------------------------------- encoding
@@ -167,10 +209,12 @@ class InterSHAPWidget(anywidget.AnyWidget):
             "error": _problem(result),
         }
         k = m * (m + 1) // 2
+        no_se = _no_se(k)
         if meta["error"]:
             empty = np.zeros((len(classes), 0), dtype=np.float32)
             return dict(_meta=meta, _phi=np.zeros((len(classes), 0, k), np.float32), _pred=empty,
-                        _base=empty, _pclass=np.zeros(0, np.float32), _label=np.zeros(0, np.float32))
+                        _base=empty, _pclass=np.zeros(0, np.float32), _label=np.zeros(0, np.float32),
+                        _mobius=np.zeros((len(classes), 0, 0), np.float32), **no_se)
         if result.class_values is not None:
             per_class = [result.for_class(c) for c in range(result.class_values.shape[2])]
         else:
@@ -178,7 +222,59 @@ class InterSHAPWidget(anywidget.AnyWidget):
         phi = np.stack([pack_terms(r.phi) for r in per_class]).astype(np.float32)
         pred = np.stack([r.prediction for r in per_class]).astype(np.float32)
         base = np.stack([r.base_value for r in per_class]).astype(np.float32)
-        return dict(_meta=meta, _phi=phi, _pred=pred, _base=base, _pclass=pcls, _label=lab)
+        meta["orders_note"] = _orders_note(m, len(per_class) * result.n_samples * ((1 << m) - 1))
+        if meta["orders_note"]:
+            div = np.zeros((len(per_class), 0, 0), np.float32)
+        else:
+            div = np.stack([mobius(r.coalition_values)[:, 1:] for r in per_class]).astype(np.float32)
+        return dict(_meta=meta, _phi=phi, _pred=pred, _base=base, _pclass=pcls, _label=lab, _mobius=div, **no_se)
+
+    @staticmethod
+    def _encode_sampled(result: SampledResult) -> dict[str, Any]:
+        m, n = result.n_modalities, result.n_samples
+        k = m * (m + 1) // 2
+        settings = result.settings or {}
+        name = str(settings.get("output", "sampled value"))
+        meta = {
+            "modality_names": list(result.modality_names),
+            "class_names": [name],
+            "n_samples": int(n),
+            "n_modalities": int(m),
+            "target": name,
+            "pclass_names": [],
+            "label_names": [],
+            "sample_index_is_identity": True,
+            "error": _problem(result),
+            "orders_note": (
+                "" if m < 3 else
+                f"Behaviour by order needs every coalition value; this sampled result evaluated "
+                f"{result.n_evaluations} of {2 ** m} coalitions per sample. Use isw.explain for it."
+            ),
+            "sampled": {
+                "intershap": float(result.intershap),
+                "intershap_se": float(result.intershap_se),
+                "local_mean": float(result.intershap_local_mean),
+                "local_mean_se": float(result.intershap_local_mean_se),
+                "n_evaluations": int(result.n_evaluations),
+                "n_coalitions": int(2 ** m),
+            },
+        }
+        empty = np.zeros(0, np.float32)
+        if meta["error"]:
+            return dict(_meta=meta, _phi=np.zeros((1, 0, k), np.float32), _pred=np.zeros((1, 0), np.float32),
+                        _base=np.zeros((1, 0), np.float32), _pclass=empty, _label=empty,
+                        _mobius=np.zeros((1, 0, 0), np.float32), **_no_se(k))
+        return dict(
+            _meta=meta,
+            _phi=pack_terms(result.phi)[None].astype(np.float32),
+            _pred=np.asarray(result.prediction, np.float32)[None],
+            _base=np.asarray(result.base_value, np.float32)[None],
+            _pclass=empty, _label=empty,
+            _mobius=np.zeros((1, 0, 0), np.float32),
+            _phi_se=pack_terms(result.phi_se)[None].astype(np.float32),
+            _global_se=pack_terms(result.mean_phi_se[None])[0].astype(np.float32),
+            _local_se=np.asarray(result.intershap_local_se, np.float32),
+        )
 
     # -------------------------------------------------------------- validation
     @traitlets.validate("selected_sample")
@@ -217,12 +313,19 @@ class InterSHAPWidget(anywidget.AnyWidget):
         """What the explorer shows: ``class_result[selected_indices]`` (all samples when
         nothing is brushed)."""
         res = self.class_result
-        return res[self.selected_indices] if self.selected_indices else res
+        if not self.selected_indices:
+            return res
+        if isinstance(res, SampledResult):
+            raise TypeError(
+                "a SampledResult cannot be sliced (its standard errors are for all samples); "
+                "read w.result.phi[w.selected_indices] and w.result.phi_se[w.selected_indices]"
+            )
+        return res[self.selected_indices]
 
     @property
-    def class_result(self) -> InteractionResult:
+    def class_result(self) -> InteractionResult | SampledResult:
         """The result for ``selected_class`` (``result.for_class`` with ``target="all"``)."""
-        if self.result.class_values is None:
+        if isinstance(self.result, SampledResult) or self.result.class_values is None:
             return self.result
         return self.result.for_class(self.selected_class)
 
@@ -230,6 +333,8 @@ class InterSHAPWidget(anywidget.AnyWidget):
         """The widget view plus a static PNG and text summary (for places without JS)."""
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
-        if data is not None:
+        if data is not None and isinstance(self.result, InteractionResult):
             data.update(static_mimebundle(self.result, include, exclude))
+        elif data is not None:
+            data["text/plain"] = self.result.summary()
         return bundle

@@ -33,27 +33,24 @@ export function sampleMatrix(phi, offset, m) {
 }
 
 /**
- * Global Φ = |mean over the chosen samples of φ| (Eq. 5) as a (M, M) matrix.
+ * |mean over the chosen samples| of each of the K terms (Eq. 5), a Float64Array(K).
  * @param {ArrayLike<number>} phi terms of N samples starting at `base`
  * @param {ArrayLike<number>|null} indices sample positions; null = all n samples
  */
-export function globalMatrix(phi, base, n, m, indices = null) {
+export function globalTerms(phi, base, n, m, indices = null) {
   const k = (m * (m + 1)) / 2;
   const sums = new Float64Array(k);
   const count = indices ? indices.length : n;
-  if (indices) {
-    for (let t = 0; t < indices.length; t++) {
-      const o = base + indices[t] * k;
-      for (let q = 0; q < k; q++) sums[q] += phi[o + q];
-    }
-  } else {
-    for (let a = 0; a < n; a++) {
-      const o = base + a * k;
-      for (let q = 0; q < k; q++) sums[q] += phi[o + q];
-    }
+  for (let t = 0; t < count; t++) {
+    const o = base + (indices ? indices[t] : t) * k;
+    for (let q = 0; q < k; q++) sums[q] += phi[o + q];
   }
-  const mean = sums.map((s) => (count ? Math.abs(s / count) : NaN));
-  return sampleMatrix(mean, 0, m);
+  return sums.map((s) => (count ? Math.abs(s / count) : NaN));
+}
+
+/** Global Φ = |mean over the chosen samples of φ| (Eq. 5) as a (M, M) matrix. */
+export function globalMatrix(phi, base, n, m, indices = null) {
+  return sampleMatrix(globalTerms(phi, base, n, m, indices), 0, m);
 }
 
 /** Σ_ij Φ_ij of a (M, M) matrix. */

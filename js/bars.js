@@ -4,11 +4,13 @@
 // in place, so switching samples stays cheap.
 
 import { svg, html, clear, tooltip, attr } from "./dom.js";
-import { linear, extent, fmt, pct, ticks } from "./scales.js";
+import { linear, extent, fmt, pct, pm, ticks } from "./scales.js";
+import { termShareSeBounds } from "./errors.js";
 
 const ROW = 18;
 const LABEL = 110;
 const WIDTH = 190;
+const EXTRA = 50; // room right of the plot for value labels
 
 const signed = (v) => `${v >= 0 ? "+" : ""}${fmt(v)}`;
 
@@ -24,9 +26,10 @@ export function createBars(parent, ctx) {
   const termName = ([i, j]) => (i === j ? names[i] : `${names[i]} × ${names[j]}`);
   const kindOf = ([i, j]) => (i === j ? "main effect" : "interaction");
   const x = linear([0, 1], [LABEL, LABEL + WIDTH]);
+  const extra = ctx.sampled ? EXTRA + 56 : EXTRA; // "± se" labels need more room
 
   // --- share bars: one group per term, two bars each
-  const shareSvg = svg("svg", { width: LABEL + WIDTH + 50, height: k * h + 24, role: "list", "aria-label": "share of behaviour per term" }, box);
+  const shareSvg = svg("svg", { width: LABEL + WIDTH + extra, height: k * h + 24, role: "list", "aria-label": "share of behaviour per term" }, box);
   const shareRows = pairs.map((pr, t) => {
     const y = 4 + t * h;
     const g = svg("g", { role: "listitem", style: "cursor:pointer" }, shareSvg);
@@ -34,6 +37,7 @@ export function createBars(parent, ctx) {
     const bars = [ctx.colours.set, ctx.colours.sample].map((colour, q) => ({
       rect: svg("rect", { class: "isw-bar", x: LABEL, y: y + q * (h / 2 - 1), height: h / 2 - 2, fill: colour, role: "img" }, g),
       text: svg("text", { y: y + q * (h / 2 - 1) + h / 2 - 4, "font-size": 10, class: "isw-muted" }, g),
+      whisker: ctx.sampled ? svg("path", { class: "isw-whisker", stroke: "currentColor", "stroke-width": 1.2, fill: "none", "data-y": y + q * (h / 2 - 1) + h / 4 - 1 }, g) : null,
     }));
     g.addEventListener("click", () => store.set({ pair: isPicked(pr) ? [] : [pr[0], pr[1]] }));
     return { g, bars, pr };
@@ -46,7 +50,7 @@ export function createBars(parent, ctx) {
 
   // --- waterfall: base, one row per term, prediction
   html("div", { class: "isw-title", text: "Waterfall of the selected sample", style: "margin-top:8px" }, box);
-  const wfSvg = svg("svg", { width: LABEL + WIDTH + 50, height: (k + 2) * ROW + 30, role: "list", "aria-label": "waterfall of the selected sample" }, box);
+  const wfSvg = svg("svg", { width: LABEL + WIDTH + extra, height: (k + 2) * ROW + 30, role: "list", "aria-label": "waterfall of the selected sample" }, box);
   const wfNames = ["base v(∅)", ...pairs.map(termName), "prediction v(N)"];
   const wfRows = wfNames.map((name, t) => {
     const y = 4 + t * ROW;
@@ -54,7 +58,8 @@ export function createBars(parent, ctx) {
     svg("text", { x: LABEL - 6, y: y + ROW / 2 + 3, "text-anchor": "end", "font-size": 11 }, g).textContent = name;
     const rect = svg("rect", { class: "isw-bar", y: y + 2, height: ROW - 4, role: "img" }, g);
     const text = svg("text", { y: y + ROW / 2 + 3, "font-size": 10, class: "isw-muted" }, g);
-    return { g, rect, text, name, pr: t > 0 && t <= k ? pairs[t - 1] : null };
+    const whisker = ctx.sampled && t > 0 && t <= k ? svg("path", { class: "isw-whisker", stroke: "currentColor", "stroke-width": 1.2, fill: "none" }, g) : null;
+    return { g, rect, text, whisker, y, name, pr: t > 0 && t <= k ? pairs[t - 1] : null };
   });
   const wfAxisY = 4 + wfNames.length * ROW + 2;
   svg("line", { x1: LABEL, x2: LABEL + WIDTH, y1: wfAxisY, y2: wfAxisY, stroke: "currentColor", "stroke-opacity": 0.4 }, wfSvg);
@@ -65,18 +70,36 @@ export function createBars(parent, ctx) {
     return p.length === 2 && Math.min(p[0], p[1]) === Math.min(i, j) && Math.max(p[0], p[1]) === Math.max(i, j);
   }
 
-  function setBar(b, v, what, pr) {
+  /** A horizontal error whisker from a to b (pixels) at height y. */
+  function whiskerPath(a, b, y) {
+    return `M${a},${y - 3}V${y + 3}M${a},${y}H${b}M${b},${y - 3}V${y + 3}`;
+  }
+
+  function setBar(b, v, what, pr, se = NaN, bound = false) {
     const bw = Number.isFinite(v) ? Math.max(0, x(v) - LABEL) : 0;
-    const label = `${termName(pr)} (${kindOf(pr)}), ${what}: ${pct(v)}`;
+    const plus = pm(se, bound, "pct");
+    const label = `${termName(pr)} (${kindOf(pr)}), ${what}: ${pct(v)}${plus}`;
     attr(b.rect, { width: bw, "aria-label": label, "data-value": v });
     tooltip(b.rect, label);
-    attr(b.text, { x: LABEL + bw + 3 });
-    b.text.textContent = pct(v);
+    let right = LABEL + bw;
+    if (b.whisker) {
+      const ok = Number.isFinite(se) && Number.isFinite(v);
+      const lo = ok ? x(Math.max(0, v - se)) : LABEL;
+      const hi = ok ? x(Math.min(1, v + se)) : LABEL;
+      attr(b.whisker, { d: ok ? whiskerPath(lo, hi, Number(b.whisker.getAttribute("data-y"))) : "", "data-se": se });
+      right = Math.max(right, hi);
+    }
+    attr(b.text, { x: right + 3 });
+    b.text.textContent = pct(v) + (b.whisker ? plus : "");
   }
 
   function drawSetShares() {
-    const agg = ctx.aggregate(store.get());
-    shareRows.forEach((r, t) => setBar(r.bars[0], agg.shares[t], "active samples", r.pr));
+    const s = store.get();
+    const agg = ctx.aggregate(s);
+    const se = ctx.termSe(s);
+    const terms = pairs.map(([i, j]) => agg.matrix[i * m + j]);
+    const sb = se ? termShareSeBounds(terms, se.se, m) : null;
+    shareRows.forEach((r, t) => setBar(r.bars[0], agg.shares[t], "active samples", r.pr, sb ? sb[t] : NaN, true));
   }
 
   function drawSampleShares() {
@@ -84,9 +107,11 @@ export function createBars(parent, ctx) {
     const mat = ctx.sampleMatrix(s.cls, s.sample);
     let total = 0;
     for (const v of mat) total += Math.abs(v);
-    shareRows.forEach((r) => {
+    const se = ctx.sampleSe(s.sample);
+    const sb = se ? termShareSeBounds(pairs.map(([i, j]) => mat[i * m + j]), se, m) : null;
+    shareRows.forEach((r, t) => {
       const [i, j] = r.pr;
-      setBar(r.bars[1], (Math.abs(mat[i * m + j]) * (i === j ? 1 : 2)) / total, "selected sample", r.pr);
+      setBar(r.bars[1], (Math.abs(mat[i * m + j]) * (i === j ? 1 : 2)) / total, "selected sample", r.pr, sb ? sb[t] : NaN, true);
     });
   }
 
@@ -101,10 +126,13 @@ export function createBars(parent, ctx) {
     const base = ctx.baseOf(s.cls, s.sample);
     const pred = ctx.predOf(s.cls, s.sample);
     const steps = pairs.map((pr) => mat[pr[0] * m + pr[1]] * (pr[0] === pr[1] ? 1 : 2));
+    const se = ctx.sampleSe(s.sample);
+    const stepSe = se ? pairs.map((pr, t) => se[t] * (pr[0] === pr[1] ? 1 : 2)) : null;
     const points = [base];
     for (const v of steps) points.push(points[points.length - 1] + v);
     points.push(pred);
-    const [lo, hi] = extent(points);
+    const reach = stepSe ? points.slice(1, -1).flatMap((p, t) => [p - stepSe[t], p + stepSe[t]]) : [];
+    const [lo, hi] = extent(points.concat(reach));
     const pad = (hi - lo) * 0.05;
     const wx = linear([lo - pad, hi + pad], [LABEL, LABEL + WIDTH]);
     wfRows.forEach((r, t) => {
@@ -113,12 +141,20 @@ export function createBars(parent, ctx) {
       const v = total ? to : steps[t - 1];
       const b = wx(to);
       const a = total ? b - 1.5 : wx(points[t - 1]);
-      const label = total ? `${r.name} = ${fmt(to)}` : `${r.name} (${kindOf(r.pr)}): ${signed(v)}`;
+      const e = stepSe && !total ? stepSe[t - 1] : NaN;
+      const label = total ? `${r.name} = ${fmt(to)}` : `${r.name} (${kindOf(r.pr)}): ${signed(v)}${pm(e)}`;
       attr(r.rect, { x: Math.min(a, b), width: Math.max(total ? 3 : 1, Math.abs(b - a)), "aria-label": label, "data-value": v,
         fill: total ? ctx.colours.total : v >= 0 ? ctx.colours.pos : ctx.colours.neg });
       tooltip(r.rect, label);
-      attr(r.text, { x: Math.max(a, b) + 3 });
-      r.text.textContent = total ? fmt(to) : signed(v);
+      let right = Math.max(a, b);
+      if (r.whisker) {
+        const lo = wx(to - e);
+        const hi = wx(to + e);
+        attr(r.whisker, { d: Number.isFinite(e) ? whiskerPath(lo, hi, r.y + ROW / 2) : "", "data-se": e });
+        right = Math.max(right, hi);
+      }
+      attr(r.text, { x: right + 3 });
+      r.text.textContent = total ? fmt(to) : signed(v) + (r.whisker ? pm(e) : "");
     });
     clear(wfTicks);
     for (const tv of ticks(lo - pad, hi + pad, 4)) {

@@ -2,7 +2,7 @@
 // global and local InterSHAP of the active samples, N, M and the target.
 
 import { html } from "./dom.js";
-import { pct } from "./scales.js";
+import { pct, pm } from "./scales.js";
 
 /** @param {HTMLElement} parent @param {any} ctx */
 export function createSummary(parent, ctx) {
@@ -32,11 +32,20 @@ export function createSummary(parent, ctx) {
       line.append("  ");
       return sp;
     };
-    part("InterSHAP", pct(agg.intershap), "global InterSHAP: interaction share of Φ (paper Eq. 8)").setAttribute("data-value", String(agg.intershap));
-    part("local mean", pct(loc), "mean of the per-sample InterSHAP scores (paper Eq. 10)");
+    const se = ctx.scoreSe(s);
+    const boundNote = se?.bound ? "; ± ≤: a bound (the sampler's own standard error covers all samples only)" : "";
+    const gi = part("InterSHAP", pct(agg.intershap) + (se ? pm(se.intershap, se.bound, "pct") : ""),
+      `global InterSHAP: interaction share of Φ (paper Eq. 8)${se ? `, ± one standard error in percentage points${boundNote}` : ""}`);
+    gi.setAttribute("data-value", String(agg.intershap));
+    if (se) gi.setAttribute("data-se", String(se.intershap));
+    part("local mean", pct(loc) + (se ? pm(se.local, se.bound, "pct") : ""), `mean of the per-sample InterSHAP scores (paper Eq. 10)${boundNote}`);
     part("N", active ? `${active.length} of ${ctx.n}` : String(ctx.n), "samples the global numbers use");
     part("M", String(ctx.m), "modalities");
-    if (!select) html("span", { class: "isw-note", text: target }, line);
+    if (ctx.sampled) {
+      const sm = ctx.sampled;
+      html("span", { class: "isw-note", text: `sampled: ${sm.n_evaluations} of ${sm.n_coalitions} coalitions per sample; ± one standard error`,
+        title: "from isw.sample_explain / sample_interactions: every value is an estimate with its standard error" }, line);
+    } else if (!select) html("span", { class: "isw-note", text: target }, line);
   }
   draw();
   const unsub = store.subscribe((s, changed) => {

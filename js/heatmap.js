@@ -3,7 +3,8 @@
 // the pair (highlighted in every view), Escape clears it.
 
 import { svg, html, attr, tooltip } from "./dom.js";
-import { diverging, textOn, fmt, pct } from "./scales.js";
+import { termIndex } from "./aggregate.js";
+import { diverging, textOn, fmt, pct, pm } from "./scales.js";
 
 /** Cell size in px: roomy for a few modalities, shrinking for many. */
 export function cellSize(m) {
@@ -40,17 +41,18 @@ export function createHeatmap(parent, ctx) {
           "data-i": i, "data-j": j, "data-panel": p.key, transform: `translate(${j * CELL},${i * CELL})`,
         }, rowG);
         const r = svg("rect", { class: "isw-fill", x: 1, y: 1, width: CELL - 2, height: CELL - 2, rx: 2 }, c);
-        const t = svg("text", { x: CELL / 2, y: CELL / 2 + 4, "text-anchor": "middle", "font-size": CELL >= 46 ? 10.5 : 8.5, "pointer-events": "none" }, c);
+        const t = svg("text", { x: CELL / 2, y: CELL / 2 + (ctx.sampled ? 0 : 4), "text-anchor": "middle", "font-size": CELL >= 46 ? 10.5 : 8.5, "pointer-events": "none" }, c);
+        const e = ctx.sampled ? svg("text", { x: CELL / 2, y: CELL / 2 + 12, "text-anchor": "middle", "font-size": 8.5, "pointer-events": "none", class: "isw-cell-se" }, c) : null;
         c.addEventListener("click", () => pick(i, j));
         c.addEventListener("keydown", (ev) => onKey(ev, p, i, j));
-        p.cells.push({ g: c, r, t, i, j });
+        p.cells.push({ g: c, r, t, e, i, j });
       }
     }
     for (let j = 0; j < m; j++) {
       svg("text", { transform: `translate(${j * CELL + CELL / 2 + 4},-6) rotate(-45)`, "text-anchor": "start" }, g).textContent = short(names[j]);
     }
   }
-  html("div", { class: "isw-note", style: `max-width:${2 * (label + size + 40) + 14}px`, text: "Left: global Φ of the active samples; right: signed φ of the selected sample. Red > 0 > blue. Dashed: main effects φᵢᵢ; others: interactions φᵢⱼ (half the SII, a pair's share counts both cells). Click or Enter picks a pair; arrows move." }, box);
+  html("div", { class: "isw-note", style: `max-width:${2 * (label + size + 40) + 14}px`, text: `Left: global Φ of the active samples; right: signed φ of the selected sample. Red > 0 > blue. Dashed: main effects φᵢᵢ; others: interactions φᵢⱼ (half the SII, a pair's share counts both cells). Click or Enter picks a pair; arrows move.${ctx.sampled ? " ±: one standard error of the sampled estimate (± ≤: a bound for a subset)." : ""}` }, box);
   setFocusable(0, 0);
 
   function short(s) { return s.length > 12 ? `${s.slice(0, 11)}…` : s; }
@@ -85,7 +87,7 @@ export function createHeatmap(parent, ctx) {
     }
   }
 
-  function paint(p, mat, shareOf, title, what) {
+  function paint(p, mat, shareOf, title, what, se = null) {
     let max = 0;
     for (const v of mat) if (Number.isFinite(v)) max = Math.max(max, Math.abs(v));
     const colour = diverging(max, ctx.mid);
@@ -99,9 +101,16 @@ export function createHeatmap(parent, ctx) {
       c.t.textContent = CELL >= 46 ? fmt(v, 3) : ""; // small cells: value in the tooltip / label only
       const kind = c.i === c.j ? `main effect of ${names[c.i]}` : `interaction ${names[c.i]} × ${names[c.j]}`;
       const share = shareOf(c.i, c.j);
-      const text = `${what}[${names[c.i]}, ${names[c.j]}] = ${fmt(v)}: ${kind}, ${pct(share)} of behaviour`;
+      const e = se ? se.se[termIndex(m, c.i, c.j)] : NaN;
+      const plus = se ? pm(e, se.bound) : "";
+      if (c.e) {
+        c.e.setAttribute("fill", textOn(fill));
+        c.e.textContent = CELL >= 46 && se ? plus.trim() : "";
+      }
+      const text = `${what}[${names[c.i]}, ${names[c.j]}] = ${fmt(v)}${plus}: ${kind}, ${pct(share)} of behaviour`;
       c.g.setAttribute("aria-label", text);
       c.g.setAttribute("data-value", String(v));
+      if (se) c.g.setAttribute("data-se", String(e));
       tooltip(c.g, text);
       const picked = pair.length === 2 && ((pair[0] === c.i && pair[1] === c.j) || (pair[0] === c.j && pair[1] === c.i));
       c.g.classList.toggle("isw-picked", picked);
@@ -115,7 +124,7 @@ export function createHeatmap(parent, ctx) {
     const total = agg.behaviour;
     const scope = ctx.scopeLabel(s);
     paint(panels[0], agg.matrix, (i, j) => (Math.abs(agg.matrix[i * m + j]) * (i === j ? 1 : 2)) / total,
-      `Φ, ${scope}`, "Φ");
+      `Φ, ${scope}`, "Φ", ctx.termSe(s));
   }
 
   function drawSample() {
@@ -124,7 +133,7 @@ export function createHeatmap(parent, ctx) {
     let total = 0;
     for (const v of mat) total += Math.abs(v);
     paint(panels[1], mat, (i, j) => (Math.abs(mat[i * m + j]) * (i === j ? 1 : 2)) / total,
-      `φ of sample ${ctx.sampleName(s.sample)}`, "φ");
+      `φ of sample ${ctx.sampleName(s.sample)}`, "φ", ctx.sampled ? { se: ctx.sampleSe(s.sample), bound: false } : null);
   }
 
   drawGlobal();

@@ -3,6 +3,8 @@
 
 import { decodeArray } from "./buffers.js";
 import * as agg from "./aggregate.js";
+import * as mob from "./mobius.js";
+import * as errs from "./errors.js";
 import { createStore, bindModel, fromModel } from "./store.js";
 import { html } from "./dom.js";
 import { injectStyle, isDark } from "./theme.js";
@@ -11,6 +13,7 @@ import { createBars } from "./bars.js";
 import { createSelector } from "./selector.js";
 import { createSummary } from "./classes.js";
 import { createPairDistribution } from "./pairdist.js";
+import { createOrders } from "./orders.js";
 
 /** Data access and memoised aggregation shared by the views. */
 export function createContext(model, store, dark) {
@@ -23,6 +26,12 @@ export function createContext(model, store, dark) {
   const base = decodeArray(model.get("_base")).array;
   const pclass = decodeArray(model.get("_pclass")).array;
   const label = decodeArray(model.get("_label")).array;
+  const div = decodeArray(model.get("_mobius")).array;
+  const phiSe = decodeArray(model.get("_phi_se")).array;
+  const globalSe = decodeArray(model.get("_global_se")).array;
+  const localSe = decodeArray(model.get("_local_se")).array;
+  const d = (1 << m) - 1;
+  let seMemo = { list: undefined, value: null };
   const localCache = new Map();
   const termCache = new Map();
   let filtMemo = { key: null, list: null };
@@ -94,6 +103,35 @@ export function createContext(model, store, dark) {
       return aggMemo.value;
     },
     localMean: (s) => agg.nanMean(ctx.local(s.cls), ctx.active(s)),
+    // ---- behaviour by order (Möbius dividends; absent for M < 3, sampled or huge results)
+    hasOrders: !meta.orders_note && div.length === meta.class_names.length * n * d,
+    datasetOrders: (c) => mob.globalOrderShares(div, c * n * d, n, m, null),
+    activeOrders: (s) => mob.globalOrderShares(div, s.cls * n * d, n, m, ctx.active(s)),
+    sampleOrders: (c, a) => mob.sampleOrderShares(div, (c * n + a) * d, m),
+    // ---- standard errors of a sampled result (null for an exact one)
+    sampled: meta.sampled || null,
+    /** Per-term se of the active samples' Φ: the sampler's own for all samples, else a bound. */
+    termSe(s) {
+      if (!meta.sampled) return null;
+      const list = ctx.active(s);
+      if (!list) return { se: globalSe, bound: false };
+      if (seMemo.list !== list) seMemo = { list, value: { se: errs.meanSe(phiSe, 0, n, m, list), bound: true } };
+      return seMemo.value;
+    },
+    sampleSe: (a) => (meta.sampled ? phiSe.subarray(a * k, (a + 1) * k) : null),
+    localSe: (a) => (meta.sampled ? localSe[a] : NaN),
+    /** ± of the active samples' InterSHAP and local mean: {intershap, local, bound} or null. */
+    scoreSe(s) {
+      if (!meta.sampled) return null;
+      const list = ctx.active(s);
+      if (!list) return { intershap: meta.sampled.intershap_se, local: meta.sampled.local_mean_se, bound: false };
+      const terms = agg.globalTerms(phi, 0, n, m, list);
+      return {
+        intershap: errs.intershapSeBound(terms, ctx.termSe(s).se, m),
+        local: agg.nanMean(localSe, list),
+        bound: true,
+      };
+    },
     scopeLabel(s) {
       const list = ctx.active(s);
       if (!list) return `all ${n} samples`;
@@ -123,7 +161,9 @@ function mount(model, root, dark) {
     views.push(createBars(row1, ctx));
     const row2 = html("div", { class: "isw-row" }, root);
     views.push(createSelector(row2, ctx));
-    views.push(createPairDistribution(row2, ctx));
+    const side = html("div", { class: "isw-col" }, row2);
+    views.push(createPairDistribution(side, ctx));
+    if (ctx.m >= 3) views.push(createOrders(side, ctx));
     unbind = bindModel(store, model);
   } catch (err) {
     for (const v of views) v.destroy();

@@ -2,7 +2,7 @@
 // samples: a histogram, with the selected sample marked.
 
 import { svg, html, clear, tooltip } from "./dom.js";
-import { linear, extent, ticks, fmt } from "./scales.js";
+import { linear, extent, ticks, fmt, pm } from "./scales.js";
 import { termIndex } from "./aggregate.js";
 
 const W = 300;
@@ -40,13 +40,15 @@ export function createPairDistribution(parent, ctx) {
     const s = store.get();
     const v = cache.vals[s.sample];
     const xv = xScale(v);
-    const label = `selected sample ${ctx.sampleName(s.sample)}: ${fmt(v)}`;
+    const se = ctx.sampleSe(s.sample);
+    const plus = se ? pm(se[termIndex(m, s.pair[0], s.pair[1])]) : "";
+    const label = `selected sample ${ctx.sampleName(s.sample)}: ${fmt(v)}${plus}`;
     line.setAttribute("x1", xv);
     line.setAttribute("x2", xv);
     line.setAttribute("aria-label", label);
     line.setAttribute("data-value", String(v));
     tooltip(line, label);
-    note.textContent = `${cache.total} samples; the line marks the selected sample (${fmt(v)}).`;
+    note.textContent = `${cache.total} samples; the line marks the selected sample (${fmt(v)}${plus}).`;
   }
 
   function draw() {

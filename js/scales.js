@@ -85,3 +85,13 @@ export function fmt(v, digits = 4) {
 export function pct(v) {
   return Number.isFinite(v) ? `${(100 * v).toFixed(1)} %` : "n/a";
 }
+
+/**
+ * " ± x" for a standard error (empty when there is none): `kind` "pct" gives percentage
+ * points; `bound` marks a conservative bound ("± ≤x").
+ */
+export function pm(se, bound = false, kind = "value") {
+  if (se === null || se === undefined || !Number.isFinite(se)) return "";
+  const x = kind === "pct" ? (100 * se).toFixed(1) : fmt(se, 2);
+  return ` ± ${bound ? "≤" : ""}${x}`;
+}

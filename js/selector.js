@@ -4,7 +4,7 @@
 // the selects filter by predicted class and by label.
 
 import { html } from "./dom.js";
-import { linear, extent, ticks, fmt, pct } from "./scales.js";
+import { linear, extent, ticks, fmt, pct, pm } from "./scales.js";
 
 const W = 420;
 
@@ -182,10 +182,21 @@ export function createSelector(parent, ctx) {
     og.beginPath();
     og.arc(x, y, 6, 0, 2 * Math.PI);
     og.stroke();
+    const se = ctx.localSe(a);
+    if (Number.isFinite(se) && Number.isFinite(py[a])) { // error bar of the sampled local InterSHAP
+      const y0 = ys(ctx.local(s.cls)[a] - se);
+      const y1 = ys(ctx.local(s.cls)[a] + se);
+      og.lineWidth = 1.5;
+      og.beginPath();
+      og.moveTo(x, y0); og.lineTo(x, y1);
+      og.moveTo(x - 4, y0); og.lineTo(x + 4, y0);
+      og.moveTo(x - 4, y1); og.lineTo(x + 4, y1);
+      og.stroke();
+    }
     og.lineWidth = 1;
     const loc = ctx.local(s.cls)[a];
     const pred = ctx.predictions(s.cls)[a];
-    mark.setAttribute("aria-label", `selected sample ${ctx.sampleName(a)}: prediction ${fmt(pred)}, local InterSHAP ${pct(loc)}`);
+    mark.setAttribute("aria-label", `selected sample ${ctx.sampleName(a)}: prediction ${fmt(pred)}, local InterSHAP ${pct(loc)}${pm(se, false, "pct")}`);
     mark.setAttribute("data-sample", String(a));
     mark.setAttribute("style", `left:${x}px;top:${y}px`);
     if (document.activeElement !== input) input.value = String(a);
@@ -252,7 +263,7 @@ export function createSelector(parent, ctx) {
     const q = nearest(x, y);
     if (q < 0) { tip.style.display = "none"; return; }
     const s = store.get();
-    tip.textContent = `${ctx.sampleName(q)} · prediction ${fmt(ctx.predictions(s.cls)[q])} · local ${pct(ctx.local(s.cls)[q])}`;
+    tip.textContent = `${ctx.sampleName(q)} · prediction ${fmt(ctx.predictions(s.cls)[q])} · local ${pct(ctx.local(s.cls)[q])}${pm(ctx.localSe(q), false, "pct")}`;
     tip.style.display = "block";
     const width = tip.offsetWidth;  // keep it inside the panel: right of the point, else left
     tip.style.left = `${px[q] + 10 + width <= W ? px[q] + 10 : Math.max(0, px[q] - 10 - width)}px`;

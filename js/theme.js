@@ -7,6 +7,13 @@ export const CSS = `
  display:flex;flex-direction:column;gap:10px;max-width:1100px}
 .isw-root.isw-dark{color:var(--jp-ui-font-color1,#e6e6e6);background:var(--jp-layout-color0,#111)}
 .isw-row{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
+.isw-col{display:flex;flex-direction:column;gap:14px}
+.isw-otable{border-collapse:collapse;margin:2px 0 4px 0}
+.isw-otable th,.isw-otable td{padding:1px 5px;text-align:right;font-weight:normal;white-space:nowrap}
+.isw-otable thead th{color:var(--jp-ui-font-color2,#666);font-size:var(--jp-ui-font-size0,11px)}
+.isw-otable tbody th{text-align:left}
+.isw-num{font-variant-numeric:tabular-nums}
+.isw-se{font-size:var(--jp-ui-font-size0,11px);color:var(--jp-ui-font-color2,#666)}
 .isw-panel{contain:layout paint;border:1px solid var(--jp-border-color2,#ddd);border-radius:4px;padding:6px 8px;background:var(--jp-layout-color1,transparent)}
 .isw-title{font-weight:600;font-size:var(--jp-ui-font-size1,13px);margin:0 0 4px 0}
 .isw-note{color:var(--jp-ui-font-color2,#666);font-size:var(--jp-ui-font-size0,11px)}

@@ -59,10 +59,10 @@ def test_widget_state_uses_buffers_not_lists():
 
     _, paths, buffers = _remove_buffers(state)
     names = {p[0] for p in paths}
-    assert {"_phi", "_pred", "_base"} <= names
+    assert {"_phi", "_pred", "_base", "_mobius"} <= names
     json_part = {k: v for k, v in _remove_buffers(state)[0].items() if k != "_esm"}
     assert len(json.dumps(json_part)) < 2000, "numbers must not travel as JSON lists"
-    assert sum(b.nbytes for b in buffers) == 4 * (50 * 10 + 50 + 50)
+    assert sum(b.nbytes for b in buffers) == 4 * (50 * 10 + 50 + 50 + 50 * 15)  # φ terms, v(N), v(∅), dividends
     phi = array_from_json({**state["_phi"], "data": bytes(state["_phi"]["data"])})
     assert phi.shape == (1, 50, 10)
 
@@ -198,3 +198,129 @@ def test_a_result_displays_itself_with_explorer_picture_and_text():
     assert "application/vnd.jupyter.widget-view+json" in data
     assert data["text/plain"] == res.summary()
     assert data["image/png"]
+
+
+# ------------------------------------------------------------- behaviour by order
+def test_mobius_dividends_are_shipped_per_class_for_m_at_least_3(monkeypatch):
+    from intershap_widget.interactions import mobius
+
+    res = make_all_classes(n=40, m=3)
+    w = InterSHAPWidget(res)
+    assert w._mobius.shape == (3, 40, 7) and w._meta["orders_note"] == ""
+    for c in range(3):
+        np.testing.assert_allclose(w._mobius[c], mobius(res.for_class(c).coalition_values)[:, 1:], rtol=1e-6, atol=1e-6)
+    # the dividends rebuild the coalition values: v(S) = v(∅) + Σ_{∅≠T⊆S} m(T)
+    v = res.for_class(1).coalition_values
+    full = w._mobius[1].astype(float).sum(axis=1) + v[:, 0]
+    np.testing.assert_allclose(full, v[:, -1], atol=1e-5)
+    two = InterSHAPWidget(make_result(n=10, m=2))
+    assert two._mobius.shape == (1, 0, 0) and "InterSHAP" in two._meta["orders_note"]
+    monkeypatch.setattr(widget_mod, "_MAX_MOBIUS_VALUES", 100)
+    big = InterSHAPWidget(make_result(n=10, m=4))
+    assert big._mobius.shape == (1, 0, 0) and "order_shares" in big._meta["orders_note"]
+
+
+def _node(tmp_path, script: str):
+    (tmp_path / "run.mjs").write_text(script)
+    proc = subprocess.run([NODE, str(tmp_path / "run.mjs")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.skipif(NODE is None, reason="node is needed to run the front end's order shares")
+def test_front_end_order_shares_match_python(tmp_path):
+    from intershap_widget.interactions import order_shares
+
+    res = make_all_classes(n=50, m=4)  # M = 4: "3+" folds orders 3 and 4
+    w = InterSHAPWidget(res)
+    subset = [1, 2, 9, 17, 33, 49]
+    raw = tmp_path / "div.bin"
+    raw.write_bytes(w._mobius.astype("<f4").tobytes())
+    got = _node(tmp_path, f"""
+import * as mob from {json.dumps((ROOT / 'js' / 'mobius.js').as_uri())};
+import {{ readFileSync }} from "node:fs";
+const b = readFileSync({json.dumps(str(raw))});
+const div = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+const out = [];
+for (let c = 0; c < 3; c++) {{
+  const base = c * 50 * 15;
+  out.push({{ all: Array.from(mob.globalOrderShares(div, base, 50, 4)),
+             sub: Array.from(mob.groupOrders(mob.globalOrderShares(div, base, 50, 4, {json.dumps(subset)}))),
+             one: Array.from(mob.sampleOrderShares(div, base + 7 * 15, 4)) }});
+}}
+console.log(JSON.stringify(out));
+""")
+    for c, g in enumerate(got):
+        rc = res.for_class(c)
+        ref = order_shares(rc)
+        np.testing.assert_allclose(g["all"], ref.global_shares, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(g["one"], ref.local_shares[7], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(g["sub"], order_shares(rc[subset]).grouped(3)[0], rtol=1e-5, atol=1e-6)
+
+
+# ------------------------------------------------------------- sampled results
+def _sampled(n=30, m=5, budget=20, seed=2):
+    from intershap_widget import sampling as sp
+
+    v = np.random.default_rng(seed).normal(size=(n, 2**m)) + np.arange(2**m) % 3
+    return sp.sample_interactions(sp.table_value_function(v), m, budget, seed=seed,
+                                  modality_names=["a", "b", "c", "d", "e"][:m])
+
+
+def test_a_sampled_result_builds_with_its_standard_error_buffers():
+    res = _sampled()
+    w = InterSHAPWidget(res)
+    state = w.get_state()
+    from ipywidgets.widgets.widget import _remove_buffers
+
+    names = {p[0] for p in _remove_buffers(state)[1]}
+    assert {"_phi", "_phi_se", "_global_se", "_local_se"} <= names
+    np.testing.assert_allclose(w._phi[0], widget_mod.pack_terms(res.phi), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(w._phi_se[0], widget_mod.pack_terms(res.phi_se), rtol=1e-6, atol=1e-7)
+    iu = np.triu_indices(5, 1)
+    np.testing.assert_allclose(w._global_se, np.r_[np.diag(res.Phi_se), res.Phi_se[iu]], rtol=1e-6)
+    np.testing.assert_allclose(w._local_se, res.intershap_local_se, rtol=1e-6)
+    sm = w._meta["sampled"]
+    assert sm["intershap"] == res.intershap and sm["intershap_se"] == res.intershap_se > 0
+    assert (sm["n_evaluations"], sm["n_coalitions"]) == (20, 32)
+    assert w._mobius.shape == (1, 0, 0) and "20 of 32 coalitions" in w._meta["orders_note"]
+    assert w.selection is res
+    w.selected_indices = [1, 2]
+    with pytest.raises(TypeError, match="phi_se"):
+        w.selection
+    bundle = w._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert data["text/plain"] == res.summary()
+    # an exact result ships empty standard-error buffers
+    exact = InterSHAPWidget(make_result(n=5))
+    assert exact._phi_se.shape == (1, 0, 10) and exact._local_se.shape == (0,) and "sampled" not in exact._meta
+
+
+@pytest.mark.skipif(NODE is None, reason="node is needed to run the front end's error bounds")
+def test_front_end_error_bounds_cover_the_sampler_s_own_standard_errors(tmp_path):
+    """The front end's ± for shares and subsets is Σ|∂q/∂x|·se (errors fully correlated):
+    never below the sampler's delta-method standard error of the same number."""
+    res = _sampled(n=25, m=4, budget=10)
+    w = InterSHAPWidget(res)
+    k = 10
+    got = _node(tmp_path, f"""
+import * as errs from {json.dumps((ROOT / 'js' / 'errors.js').as_uri())};
+import {{ globalTerms }} from {json.dumps((ROOT / 'js' / 'aggregate.js').as_uri())};
+const phi = Float64Array.from({json.dumps(w._phi[0].ravel().tolist())});
+const se = Float64Array.from({json.dumps(w._phi_se[0].ravel().tolist())});
+const gse = Float64Array.from({json.dumps(w._global_se.tolist())});
+const all = errs.intershapSeBound(globalTerms(phi, 0, 25, 4), gse, 4);
+const local = [];
+for (let a = 0; a < 25; a++) local.push(errs.intershapSeBound(phi.subarray(a * {k}, (a + 1) * {k}), se.subarray(a * {k}, (a + 1) * {k}), 4));
+console.log(JSON.stringify({{ all, local, mean: Array.from(errs.meanSe(se, 0, 25, 4, [0, 3, 5])) }}));
+""")
+    # numpy reference of the same bound
+    terms = widget_mod.pack_terms(res.Phi[None])[0]
+    wgt = np.r_[np.ones(4), 2 * np.ones(6)]
+    tot = (wgt * terms).sum()
+    q = (wgt[4:] * terms[4:]).sum() / tot
+    ref = (wgt * np.abs((np.arange(k) >= 4) - q) * w._global_se).sum() / tot
+    assert got["all"] == pytest.approx(ref, rel=1e-5)
+    assert got["all"] >= res.intershap_se * (1 - 1e-5)
+    assert np.all(np.asarray(got["local"]) >= res.intershap_local_se * (1 - 1e-4) - 1e-7)
+    np.testing.assert_allclose(got["mean"], w._phi_se[0][[0, 3, 5]].mean(axis=0), rtol=1e-6)
