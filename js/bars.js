@@ -21,6 +21,7 @@ export function createBars(parent, ctx) {
   html("div", { class: "isw-title", text: "Share of behaviour" }, box);
   const legend = html("div", { class: "isw-note" }, box);
   legend.innerHTML = `<span style="color:${ctx.colours.set}">■</span> active samples &nbsp; <span style="color:${ctx.colours.sample}">■</span> selected sample`;
+  if (ctx.sampled) legend.append(" · whiskers: a bound on ± one standard error");
   const k = pairs.length;
   const h = ROW * 1.6;
   const termName = ([i, j]) => (i === j ? names[i] : `${names[i]} × ${names[j]}`);
@@ -90,7 +91,7 @@ export function createBars(parent, ctx) {
       right = Math.max(right, hi);
     }
     attr(b.text, { x: right + 3 });
-    b.text.textContent = pct(v) + (b.whisker ? plus : "");
+    b.text.textContent = pct(v) + (b.whisker ? pm(se, false, "pct") : ""); // the legend says it is a bound
   }
 
   function drawSetShares() {

@@ -6,24 +6,24 @@ import { html, svg, attr, tooltip } from "./dom.js";
 import { pct } from "./scales.js";
 import { groupOrders } from "./mobius.js";
 
-const BAR = 76;
+const BAR = 64;
 
 /** @param {HTMLElement} parent @param {any} ctx */
 export function createOrders(parent, ctx) {
   const { m, store } = ctx;
-  const box = html("div", { class: "isw-panel isw-orders", style: "max-width:300px" }, parent);
+  const box = html("div", { class: "isw-panel isw-orders", style: "max-width:330px" }, parent);
   html("div", { class: "isw-title", text: "Behaviour by interaction order" }, box);
   if (!ctx.hasOrders) {
     html("div", { class: "isw-note", role: "note", text: ctx.meta.orders_note || "No Möbius values were sent." }, box);
     return { destroy: () => box.remove() };
   }
-  const colours = ctx.dark ? ["#7aa6d6", "#ffb366", "#d4a6c8"] : ["#4e79a7", "#f28e2b", "#9c6b98"];
+  const colours = ctx.dark ? ["#7aa6d6", "#ffb366", "#8cd17d"] : ["#4e79a7", "#f28e2b", "#59a14f"];
   const heads = ["1", "2", m > 3 ? "3+" : "3"];
   const what = ["single modalities (main effects)", "pairs", m > 3 ? `3 to ${m} modalities` : "all 3 modalities"];
   const table = html("table", { class: "isw-otable", "aria-label": "share of behaviour by interaction order" }, box);
   const hr = html("tr", {}, html("thead", {}, table));
-  html("th", { scope: "col", text: "order" }, hr);
-  html("th", { scope: "col", "aria-label": "stacked shares" }, hr);
+  html("th", { scope: "col" }, hr);
+  html("th", { scope: "col", text: "order", "aria-label": "stacked shares" }, hr);
   heads.forEach((h, g) => {
     const th = html("th", { scope: "col", title: `order ${h}: ${what[g]}` }, hr);
     html("span", { style: `color:${colours[g]}`, text: "■ " }, th);
@@ -39,7 +39,7 @@ export function createOrders(parent, ctx) {
     const cells = heads.map((_, g) => html("td", { class: "isw-num", "data-order": heads[g] }, tr));
     rows[scope] = { tr, th, bar, rects, cells };
   }
-  html("div", { class: "isw-note", text: "Share of |Möbius dividends| by the number of modalities a term involves (all samples / a subset: |mean| per coalition, as Φ; a sample: its own). For M ≥ 3 the order-2 share is not InterSHAP: pairwise φ also absorb higher orders." }, box);
+  html("div", { class: "isw-note", text: "|Möbius dividends| by the number of modalities involved (samples pooled: |mean| per coalition, as Φ). For M ≥ 3 order 2 is not InterSHAP: pairwise φ also absorb higher orders." }, box);
 
   function fill(scope, label, shares) {
     const r = rows[scope];

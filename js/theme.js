@@ -9,7 +9,7 @@ export const CSS = `
 .isw-row{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
 .isw-col{display:flex;flex-direction:column;gap:14px}
 .isw-otable{border-collapse:collapse;margin:2px 0 4px 0}
-.isw-otable th,.isw-otable td{padding:1px 5px;text-align:right;font-weight:normal;white-space:nowrap}
+.isw-otable th,.isw-otable td{padding:1px 3px;text-align:right;font-weight:normal;white-space:nowrap}
 .isw-otable thead th{color:var(--jp-ui-font-color2,#666);font-size:var(--jp-ui-font-size0,11px)}
 .isw-otable tbody th{text-align:left}
 .isw-num{font-variant-numeric:tabular-nums}

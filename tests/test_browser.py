@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import pathlib
 import time
 
@@ -68,6 +69,14 @@ w
 
 BAD = "InterSHAPWidget(InteractionResult(np.where(np.eye(4, 8) > 0, np.nan, 1.0)))"
 
+SAMPLED = """
+from intershap_widget import sampling as sp
+vs = np.random.default_rng(3).normal(size=(40, 2**5)) + np.arange(2**5) % 3
+sres = sp.sample_interactions(sp.table_value_function(vs), 5, 20, seed=1, modality_names=list("abcde"))
+ws = InterSHAPWidget(sres)
+ws
+"""
+
 
 def _res():
     ns: dict = {}
@@ -92,7 +101,8 @@ def _pixels(r, root):
 def session(tmp_path_factory):
     work = tmp_path_factory.mktemp("nb")
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(SETUP.strip()), nbformat.v4.new_code_cell(BAD)]
+    nb.cells = [nbformat.v4.new_code_cell(SETUP.strip()), nbformat.v4.new_code_cell(BAD),
+                nbformat.v4.new_code_cell(SAMPLED.strip())]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, work / "explorer.ipynb")
     import intershap_widget
@@ -111,6 +121,7 @@ def session(tmp_path_factory):
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
             try:
                 page.locator(".isw-error").wait_for(timeout=30_000)
+                page.locator(".isw-root").nth(2).locator(".isw-summary").wait_for(timeout=30_000)
                 break
             except Exception:
                 if attempt:
@@ -290,4 +301,59 @@ def test_dark_theme_redraws_and_keeps_the_selection(session):
     root.screenshot(path=str(SHOTS / "explorer-dark.png"))
     page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
     expect(root).to_have_class("isw-root", timeout=20_000)
+    assert session["errors"] == []
+
+
+def _order_row(root, scope):
+    row = root.locator(f'.isw-orders tr[data-scope="{scope}"]')
+    return [float(row.locator(f'td[data-order="{o}"]').get_attribute("data-value")) for o in ("1", "2", "3")]
+
+
+def test_by_order_view_shows_the_python_shares_and_follows_the_selection(session):
+    from intershap_widget.interactions import order_shares
+
+    root, res = session["root"], session["res"]
+    _py(session, "w.selected_class = 0; w.selected_indices = []; w.selected_sample = 3")
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", "3")
+    r = res.for_class(0)
+    ref = order_shares(r)
+    np.testing.assert_allclose(_order_row(root, "dataset"), ref.global_shares, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(_order_row(root, "sample"), ref.local_shares[3], rtol=1e-5, atol=1e-6)
+    expect(root.locator('.isw-orders tr[data-scope="active"]')).to_be_hidden()
+    expect(root.locator('.isw-orders tr[data-scope="dataset"] td[data-order="2"]')).to_have_text(
+        f"{100 * ref.global_shares[1]:.1f} %")
+    # stepping with the keyboard on the scatter moves the sample row along
+    root.locator("canvas.isw-scatter").press("ArrowRight")
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", "4")
+    np.testing.assert_allclose(_order_row(root, "sample"), ref.local_shares[4], rtol=1e-5, atol=1e-6)
+    # a brushed subset gets its own row, recomputed in the front end
+    subset = [2, 4, 8, 15, 16, 23, 42, 99, 150]
+    _py(session, f"w.selected_indices = {subset}")
+    expect(root.locator('.isw-orders tr[data-scope="active"]')).to_contain_text("9 brushed")
+    np.testing.assert_allclose(_order_row(root, "active"), order_shares(r[subset]).global_shares, rtol=1e-5, atol=1e-6)
+    _py(session, "w.selected_indices = []")
+    expect(root.locator('.isw-orders tr[data-scope="active"]')).to_be_hidden()
+    assert session["errors"] == []
+
+
+def test_a_sampled_result_shows_plus_minus_standard_errors(session):
+    page = session["page"]
+    root = page.locator(".isw-root").nth(2)
+    root.scroll_into_view_if_needed()
+    ns: dict = {}
+    exec("import numpy as np\nfrom intershap_widget.widget import InterSHAPWidget\n" + SAMPLED.replace("\nws\n", "\n"), ns)
+    sres = ns["sres"]
+    summary = root.locator(".isw-summary")
+    expect(summary).to_contain_text(f"InterSHAP {100 * sres.intershap:.1f} % ± {100 * sres.intershap_se:.1f}")
+    expect(summary).to_contain_text("20 of 32 coalitions per sample")
+    cell = root.locator('.isw-cell[data-panel="global"][data-i="0"][data-j="1"]')
+    assert float(cell.get_attribute("data-se")) == pytest.approx(sres.Phi_se[0, 1], rel=1e-5)
+    assert " ± " in cell.get_attribute("aria-label")
+    samp = root.locator('.isw-cell[data-panel="sample"][data-i="2"][data-j="2"]')
+    assert float(samp.get_attribute("data-se")) == pytest.approx(sres.phi_se[0, 2, 2], rel=1e-5)
+    assert root.locator(".isw-bars path.isw-whisker").count() == 2 * 15 + 15  # two share bars + one waterfall step per term
+    expect(root.locator(".isw-orders")).to_contain_text("20 of 32 coalitions")
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("aria-label", re.compile(" ± "))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    root.screenshot(path=str(SHOTS / "explorer-sampled.png"))
     assert session["errors"] == []
