@@ -49,7 +49,7 @@ w
 
 def shrink(png: bytes, out: Path) -> None:
     img = Image.open(io.BytesIO(png)).convert("RGB")
-    img.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(out, optimize=True)
+    img.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, optimize=True)
 
 
 def main() -> None:
