@@ -65,7 +65,7 @@ def main() -> None:
     w = InterSHAPWidget(res)
     w.selected_pair = (0, 1)  # the pair histogram is drawn too
     t_py = time.perf_counter() - t0
-    payload = sum(getattr(w, k).nbytes for k in ("_phi", "_pred", "_base", "_pclass", "_label"))
+    payload = sum(getattr(w, k).nbytes for k in ("_phi", "_pred", "_base", "_pclass", "_label", "_mobius"))
     with tempfile.TemporaryDirectory() as tmp:
         page_path = Path(tmp) / "bench.html"
         page_path.write_text(standalone_html(w))
