@@ -25,6 +25,7 @@ export const CSS = `
 .isw-root svg .isw-muted{fill:var(--jp-ui-font-color2,#777)}
 .isw-axis line,.isw-axis path{stroke:var(--jp-border-color1,#999)}
 .isw-cell{cursor:pointer}
+.isw-cell rect.isw-fill{stroke:var(--jp-border-color2,#e0e0e0);stroke-width:1}
 .isw-cell:focus{outline:none}
 .isw-cell:focus rect.isw-fill{stroke:var(--jp-brand-color1,#1976d2);stroke-width:3}
 .isw-cell.isw-picked rect.isw-fill{stroke:var(--jp-warn-color0,#e65100);stroke-width:3}
