@@ -1,0 +1,244 @@
+"""Maskers: how a modality that is absent from a coalition is replaced.
+
+A masker turns a block of P (sample, coalition) pairs into model inputs: M arrays of
+shape ``(P * K, ...)``: K rows per pair, whose outputs are averaged into v(S). All
+array work goes through the model adapter's backend (numpy or torch), so inputs are
+built where the model runs.
+
+* :class:`BackgroundMasker` (default): absent modalities come from each of K fixed
+  background rows; v(S) is the exact mean over them. No randomness.
+* :class:`RandomMasker`: the paper's strategy, n random background rows per
+  (sample, coalition); the draws are a pure function of (seed, sample, coalition),
+  so results do not depend on batching.
+* :class:`BaselineMasker`: one reference row per modality (mean, zeros or given).
+* :class:`CallableMasker`: a user function decides.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .models import ModelAdapter
+
+__all__ = [
+    "Masker",
+    "BackgroundMasker",
+    "RandomMasker",
+    "BaselineMasker",
+    "CallableMasker",
+    "MASKINGS",
+]
+
+MASKINGS = ("expectation", "random", "baseline")
+
+
+class Masker:
+    """Base class. Subclasses set ``n_rows`` (K rows per pair) and implement :meth:`build`."""
+
+    #: rows the model sees per (sample, coalition) pair
+    n_rows: int = 1
+    #: True when v(∅) is one number per output for every sample (evaluated once)
+    shared_empty: bool = True
+
+    def bind(self, adapter: ModelAdapter, background: Sequence[Any]) -> None:
+        """Attach the model's backend and the (backend) background arrays ``(K, ...)``."""
+        self.adapter = adapter
+        self.background = list(background)
+
+    def build(
+        self, x: Sequence[Any], present: np.ndarray, sample_ids: np.ndarray, coalitions: np.ndarray
+    ) -> list:
+        """Model inputs for P pairs.
+
+        x: M backend arrays ``(P, ...)`` (the samples of the pairs); present: ``(P, M)``
+        bool; sample_ids, coalitions: ``(P,)`` ints. Returns M arrays ``(P*K, ...)``.
+        """
+        raise NotImplementedError
+
+    def empty_inputs(self) -> list:
+        """Inputs whose mean output is v(∅) for every sample: M arrays ``(K, ...)``."""
+        return list(self.background)
+
+    def describe(self) -> dict:
+        """Settings recorded in the result."""
+        return {"masking": type(self).__name__}
+
+
+def _mix(adapter: ModelAdapter, x: Sequence[Any], present: np.ndarray, other: Sequence[Any]) -> list:
+    """``where(present[:, i], x_i[:, None], other_i)`` for each modality, flattened.
+
+    x: M arrays ``(P, ...)``; other: M arrays broadcastable to ``(P, K, ...)``.
+    Returns M arrays ``(P*K, ...)``.
+    """
+    out = []
+    for i, (xi, oi) in enumerate(zip(x, other)):
+        col = present[:, i]
+        trailing = xi.shape[1:]
+        k = oi.shape[1]
+        if col.all():
+            mixed = xi[:, None].expand(-1, k, *trailing) if adapter.backend == "torch" else np.broadcast_to(xi[:, None], (xi.shape[0], k, *trailing))
+        elif not col.any():
+            mixed = oi if oi.shape[0] == xi.shape[0] else (
+                oi.expand(xi.shape[0], *oi.shape[1:]) if adapter.backend == "torch" else np.broadcast_to(oi, (xi.shape[0], *oi.shape[1:]))
+            )
+        else:
+            cond = col.reshape((-1,) + (1,) * (1 + len(trailing)))
+            mixed = adapter.where(cond, xi[:, None], oi)
+        flat = mixed.reshape((-1,) + tuple(trailing))
+        if adapter.backend == "numpy" and not flat.flags.writeable:
+            flat = flat.copy()  # a broadcast view: hand the model an array of its own
+        out.append(flat)
+    return out
+
+
+class BackgroundMasker(Masker):
+    """Exact expectation over K background rows (default).
+
+    v_a(S) = (1/K) Σ_k f(x_a on S, b_k elsewhere). With more than ``n_background``
+    rows the background is subsampled once, with ``seed``.
+    """
+
+    def __init__(self, n_background: int = 100, seed: int = 0) -> None:
+        self.n_background = int(n_background)
+        self.seed = seed
+
+    def select_rows(self, n_rows: int) -> np.ndarray | None:
+        """Indices of the background rows kept (None = all)."""
+        if n_rows <= self.n_background:
+            return None
+        rng = np.random.default_rng(self.seed)
+        return np.sort(rng.choice(n_rows, size=self.n_background, replace=False))
+
+    def bind(self, adapter: ModelAdapter, background: Sequence[Any]) -> None:
+        super().bind(adapter, background)
+        self.n_rows = self.background[0].shape[0]
+        self._bg = [b[None] for b in self.background]  # (1, K, ...)
+
+    def build(self, x, present, sample_ids, coalitions):
+        return _mix(self.adapter, x, present, self._bg)
+
+    def describe(self) -> dict:
+        return {"masking": "expectation", "n_background": self.n_rows}
+
+
+class BaselineMasker(BackgroundMasker):
+    """Absent modality i is replaced by one reference row ``baseline_i`` (K = 1).
+
+    ``baseline="mean"`` (of the background), ``"zeros"``, or a list of M arrays, each
+    of one sample's shape.
+    """
+
+    def __init__(self, baseline: str | Sequence[Any] = "mean") -> None:
+        super().__init__(n_background=1)
+        self.baseline = baseline
+
+    def select_rows(self, n_rows: int) -> np.ndarray | None:
+        return None
+
+    def bind(self, adapter: ModelAdapter, background: Sequence[Any]) -> None:
+        if isinstance(self.baseline, str):
+            if self.baseline == "mean":
+                rows = [b.mean(0, keepdim=True) if adapter.backend == "torch" else b.mean(axis=0, keepdims=True) for b in background]
+            elif self.baseline == "zeros":
+                rows = [b[:1] * 0 for b in background]
+            else:
+                raise ValueError(f"baseline must be 'mean', 'zeros' or a list of M arrays, got {self.baseline!r}")
+        else:
+            rows = []
+            for i, (given, b) in enumerate(zip(self.baseline, background)):
+                row = adapter.to_backend(given)
+                if tuple(row.shape) != tuple(b.shape[1:]):
+                    raise ValueError(
+                        f"baseline for modality {i} has shape {tuple(row.shape)}, expected one "
+                        f"sample's shape {tuple(b.shape[1:])}"
+                    )
+                rows.append(row[None])
+        super().bind(adapter, rows)
+
+    def describe(self) -> dict:
+        return {"masking": "baseline", "baseline": self.baseline if isinstance(self.baseline, str) else "given"}
+
+
+_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    """Counter-based hash (SplitMix64 finaliser), vectorised over uint64."""
+    with np.errstate(over="ignore"):
+        z = x + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+class RandomMasker(Masker):
+    """The paper's masking: for each (sample, coalition), n background rows drawn at
+    random; the absent modalities all come from the same drawn row; outputs averaged.
+
+    The draw for (sample a, coalition S, draw d) is a hash of (seed, a, S, d): the same
+    whatever the batching. v(∅) is drawn per sample too (``shared_empty = False``).
+    """
+
+    shared_empty = False
+
+    def __init__(self, n_draws: int = 10, seed: int = 0) -> None:
+        if int(n_draws) < 1:
+            raise ValueError(f"n_draws must be >= 1, got {n_draws}")
+        self.n_rows = int(n_draws)
+        self.seed = int(seed)
+
+    def draws(self, sample_ids: np.ndarray, coalitions: np.ndarray, n_background: int) -> np.ndarray:
+        """Background row index per pair and draw, ``(P, n_draws)`` int64."""
+        s = np.asarray(sample_ids, dtype=np.uint64)[:, None]
+        c = np.asarray(coalitions, dtype=np.uint64)[:, None]
+        d = np.arange(self.n_rows, dtype=np.uint64)[None, :]
+        with np.errstate(over="ignore"):
+            key = _splitmix64(np.uint64(self.seed) ^ _splitmix64(s * np.uint64(0x100000001B3) + c))
+            h = _splitmix64(key + d)
+        return (h % np.uint64(n_background)).astype(np.int64)
+
+    def build(self, x, present, sample_ids, coalitions):
+        k = self.background[0].shape[0]
+        idx = self.draws(sample_ids, coalitions, k)  # (P, n)
+        other = [self.adapter.take(b, idx.ravel()).reshape(idx.shape + tuple(b.shape[1:])) for b in self.background]
+        return _mix(self.adapter, x, present, other)
+
+    def describe(self) -> dict:
+        return {"masking": "random", "n_draws": self.n_rows, "n_background": int(self.background[0].shape[0])}
+
+
+class CallableMasker(Masker):
+    """A user function ``fn(x, present) -> list of M arrays (P, K, ...)``.
+
+    ``x`` is a list of M arrays ``(P, ...)`` (the model's array type), ``present`` a
+    ``(P, M)`` bool numpy array; K must be the same for every call. v(∅) is computed
+    per sample through the same function.
+    """
+
+    shared_empty = False
+
+    def __init__(self, fn: Callable[[list, np.ndarray], Sequence[Any]]) -> None:
+        self.fn = fn
+        self.n_rows = 0  # known after the first call
+
+    def build(self, x, present, sample_ids, coalitions):
+        out = list(self.fn(list(x), present.copy()))
+        p = present.shape[0]
+        if len(out) != len(x):
+            raise ValueError(f"the masking function returned {len(out)} arrays for {len(x)} modalities")
+        k = out[0].shape[1] if out[0].ndim > 1 else 0
+        for i, (o, xi) in enumerate(zip(out, x)):
+            if tuple(o.shape[:1]) != (p,) or tuple(o.shape[2:]) != tuple(xi.shape[1:]) or o.shape[1] != k:
+                raise ValueError(
+                    f"the masking function must return arrays (P, K, ...) = ({p}, K, "
+                    f"{', '.join(map(str, xi.shape[1:]))}) for modality {i}, got {tuple(o.shape)}"
+                )
+        if self.n_rows and k != self.n_rows:
+            raise ValueError(f"the masking function returned K={k} rows per pair, earlier {self.n_rows}")
+        self.n_rows = k
+        return [self.adapter.to_backend(o).reshape((-1,) + tuple(o.shape[2:])) for o in out]
+
+    def describe(self) -> dict:
+        return {"masking": "callable", "function": getattr(self.fn, "__name__", repr(self.fn))}
