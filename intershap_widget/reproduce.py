@@ -93,9 +93,9 @@ class Config:
     n_samples: int = 20_000  # generated per data set (70/15/15 split)
     epochs: tuple[tuple[int, int], ...] = ((2, 200), (3, 200), (4, 250))  # (M, epochs)
     batch_size: int = 5000  # the authors' default
-    n_explain: int = 1000  # test samples explained per unit
+    n_explain: int = 500  # test samples explained per unit
     n_background: int = 100  # rows of the exact background
-    n_draws: tuple[tuple[int, int], ...] = ((2, 1500), (3, 300), (4, 300))  # (M, draws) random masking
+    n_draws: tuple[tuple[int, int], ...] = ((2, 1500), (3, 100), (4, 100))  # (M, draws) random masking
     seeds: tuple[int, ...] = (1, 42, 113)
     maskings: tuple[str, ...] = ("random", "expectation")
     tables: tuple[str, ...] = ("2", "3", "9", "10", "11")
@@ -183,11 +183,25 @@ def plan_units(cfg: Config) -> list[Unit]:
         if "9" in t:
             for s in ("uniqueness1", "uniqueness2", "mix1", "mix2", "synergy", "redundancy"):
                 add(["9"], "sum", s, 2, "fcnn", "early", seed, "trained", None)
-    return [
+    out = [
         Unit(data=k[0], setting=k[1], n_modalities=k[2], model=k[3], fusion=k[4], seed=k[5],
              encoders=k[6], modality=k[7], tables=tuple(sorted(units[k], key=int)))
         for k in order
     ]
+    return sorted(out, key=lambda u: (_priority(u), u.seed))
+
+
+def _priority(u: Unit) -> int:
+    """Run order: the paper's headline results first, the extras last."""
+    if u.model == "xor":
+        return 0
+    if u.encoders == "frozen":
+        return 6
+    if u.data == "sum":
+        return 5
+    if u.n_modalities > 2:
+        return 3 + (u.n_modalities > 3)
+    return 1 if u.model == "fcnn" else 2
 
 
 # ----------------------------------------------------------------------------- one unit
@@ -309,9 +323,24 @@ def _run_one(args: tuple) -> list[dict]:
 
 
 def run(cfg: Config, *, workers: int = 1, extra_scorers: Sequence[Callable] | None = None,
-        progress: bool = True, units: Sequence[Unit] | None = None) -> list[dict]:
-    """Run every unit of ``cfg`` (in ``workers`` processes); returns all records."""
+        progress: bool = True, units: Sequence[Unit] | None = None, log_path: str | None = None) -> list[dict]:
+    """Run every unit of ``cfg`` (in ``workers`` processes); returns all records.
+
+    With ``log_path`` every finished unit's records are appended there as JSON lines,
+    so a long run that is stopped early still leaves its results
+    (``--from-jsonl`` prints tables from such a file).
+    """
+    from concurrent.futures import as_completed
+
     from tqdm.auto import tqdm
+
+    def emit(out: list[dict]) -> None:
+        records.extend(out)
+        if log_path:
+            with open(log_path, "a") as fh:
+                for r in out:
+                    fh.write(json.dumps(r) + "\n")
+        bar.update(1)
 
     units = plan_units(cfg) if units is None else list(units)
     scorers = list(EXTRA_SCORERS if extra_scorers is None else extra_scorers)
@@ -321,15 +350,15 @@ def run(cfg: Config, *, workers: int = 1, extra_scorers: Sequence[Callable] | No
     if workers <= 1:
         _worker_init()
         for job in jobs:
-            records.extend(_run_one(job))
-            bar.update(1)
+            emit(_run_one(job))
     else:
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
-            for out in pool.map(_run_one, jobs):
-                records.extend(out)
-                bar.update(1)
+            futures = [pool.submit(_run_one, job) for job in jobs]
+            for fut in as_completed(futures):
+                emit(fut.result())
     bar.close()
-    return records
+    return sorted(records, key=lambda r: (r["table"], r["model"], str(r["fusion"]), r["setting"],
+                                          r["n_modalities"], r["seed"], str(r["masking"])))
 
 
 # ----------------------------------------------------------------------------- tables
@@ -472,8 +501,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--seeds", nargs="+", type=int, help="model seeds (default 1 42 113)")
     p.add_argument("--epochs-scale", type=float, default=1.0, help="multiply every epoch budget")
     p.add_argument("--no-frozen", action="store_true", help="skip the frozen-encoder fusion variants")
+    p.add_argument("--n-samples", type=int, help="samples generated per data set")
+    p.add_argument("--maskings", nargs="+", choices=["random", "expectation"], help="masking modes")
+    p.add_argument("--log", metavar="PATH", help="append each finished run's records to PATH (JSON lines)")
+    p.add_argument("--from-jsonl", metavar="PATH", help="only print the tables of the records in PATH")
     p.add_argument("--no-progress", action="store_true")
     a = p.parse_args(argv)
+    if a.from_jsonl:
+        with open(a.from_jsonl) as fh:
+            recs = [json.loads(line) for line in fh if line.strip()]
+        sys.stdout.write(markdown_tables(recs))
+        return 0
     cfg = QUICK if a.quick else FULL
     changes: dict[str, Any] = {}
     if a.tables:
@@ -484,10 +522,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         changes["epochs"] = tuple((m, max(1, round(e * a.epochs_scale))) for m, e in cfg.epochs)
     if a.no_frozen:
         changes["frozen_variants"] = False
+    if a.n_samples:
+        changes["n_samples"] = a.n_samples
+    if a.maskings:
+        changes["maskings"] = tuple(a.maskings)
     if changes:
         cfg = Config(**{**asdict(cfg), **changes})
     t0 = time.perf_counter()
-    records = run(cfg, workers=a.workers, progress=not a.no_progress)
+    records = run(cfg, workers=a.workers, progress=not a.no_progress, log_path=a.log)
     elapsed = time.perf_counter() - t0
     text = markdown_tables(records, cfg.maskings)
     head = (f"Reproduction ({'quick' if a.quick else 'full'}): {len(plan_units(cfg))} runs, "
