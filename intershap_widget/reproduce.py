@@ -93,6 +93,7 @@ class Config:
     n_samples: int = 20_000  # generated per data set (70/15/15 split)
     epochs: tuple[tuple[int, int], ...] = ((2, 200), (3, 200), (4, 250))  # (M, epochs)
     batch_size: int = 5000  # the authors' default
+    lr: float = 1e-4
     n_explain: int = 500  # test samples explained per unit
     n_background: int = 100  # rows of the exact background
     n_draws: tuple[tuple[int, int], ...] = ((2, 1500), (3, 100), (4, 100))  # (M, draws) random masking
@@ -275,7 +276,7 @@ def run_unit(unit: Unit, cfg: Config, extra_scorers: Sequence[Callable] | None =
         model = F.make_model(dims, unit.fusion or "early", n_classes=2, seed=unit.seed)
         epochs = cfg.epochs_for(m)
         log = F.train_model(model, views(train), train.y, epochs=epochs, batch_size=cfg.batch_size,
-                            seed=unit.seed, train_encoders=unit.encoders == "trained", progress=progress)
+                            lr=cfg.lr, seed=unit.seed, train_encoders=unit.encoders == "trained", progress=progress)
         train_s = log.seconds
         predict = lambda X: F.predict_proba(model, X)  # noqa: E731
         test = ds.split("test")
