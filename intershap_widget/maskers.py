@@ -66,30 +66,26 @@ class Masker:
         return {"masking": type(self).__name__}
 
 
-def _mix(adapter: ModelAdapter, x: Sequence[Any], present: np.ndarray, other: Sequence[Any]) -> list:
-    """``where(present[:, i], x_i[:, None], other_i)`` for each modality, flattened.
+def _gather(adapter: ModelAdapter, x: Sequence[Any], present: np.ndarray, pool: Sequence[Any], pool_idx: np.ndarray) -> list:
+    """Model inputs for P pairs with K rows each, as one row gather per modality.
 
-    x: M arrays ``(P, ...)``; other: M arrays broadcastable to ``(P, K, ...)``.
-    Returns M arrays ``(P*K, ...)``.
+    x: M arrays ``(P, ...)`` (the pairs' samples); pool: M arrays ``(Q, ...)`` (the
+    reference rows); pool_idx: ``(P, K)`` rows of the pool that replace absent
+    modalities. Row (p, k) of modality i is ``x_i[p]`` if ``present[p, i]`` else
+    ``pool_i[pool_idx[p, k]]``. Returns M arrays ``(P*K, ...)``.
     """
+    p, k = pool_idx.shape
+    own = np.broadcast_to(np.arange(p)[:, None], (p, k))
     out = []
-    for i, (xi, oi) in enumerate(zip(x, other)):
+    for i, (xi, qi) in enumerate(zip(x, pool)):
         col = present[:, i]
-        trailing = xi.shape[1:]
-        k = oi.shape[1]
         if col.all():
-            mixed = xi[:, None].expand(-1, k, *trailing) if adapter.backend == "torch" else np.broadcast_to(xi[:, None], (xi.shape[0], k, *trailing))
+            src, idx = xi, own
         elif not col.any():
-            mixed = oi if oi.shape[0] == xi.shape[0] else (
-                oi.expand(xi.shape[0], *oi.shape[1:]) if adapter.backend == "torch" else np.broadcast_to(oi, (xi.shape[0], *oi.shape[1:]))
-            )
+            src, idx = qi, pool_idx
         else:
-            cond = col.reshape((-1,) + (1,) * (1 + len(trailing)))
-            mixed = adapter.where(cond, xi[:, None], oi)
-        flat = mixed.reshape((-1,) + tuple(trailing))
-        if adapter.backend == "numpy" and not flat.flags.writeable:
-            flat = flat.copy()  # a broadcast view: hand the model an array of its own
-        out.append(flat)
+            src, idx = adapter.concat([xi, qi]), np.where(col[:, None], own, p + pool_idx)
+        out.append(adapter.take(src, idx.ravel()))
     return out
 
 
@@ -114,10 +110,10 @@ class BackgroundMasker(Masker):
     def bind(self, adapter: ModelAdapter, background: Sequence[Any]) -> None:
         super().bind(adapter, background)
         self.n_rows = self.background[0].shape[0]
-        self._bg = [b[None] for b in self.background]  # (1, K, ...)
 
     def build(self, x, present, sample_ids, coalitions):
-        return _mix(self.adapter, x, present, self._bg)
+        every_row = np.broadcast_to(np.arange(self.n_rows), (len(present), self.n_rows))
+        return _gather(self.adapter, x, present, self.background, every_row)
 
     def describe(self) -> dict:
         return {"masking": "expectation", "n_background": self.n_rows}
@@ -200,10 +196,8 @@ class RandomMasker(Masker):
         return (h % np.uint64(n_background)).astype(np.int64)
 
     def build(self, x, present, sample_ids, coalitions):
-        k = self.background[0].shape[0]
-        idx = self.draws(sample_ids, coalitions, k)  # (P, n)
-        other = [self.adapter.take(b, idx.ravel()).reshape(idx.shape + tuple(b.shape[1:])) for b in self.background]
-        return _mix(self.adapter, x, present, other)
+        idx = self.draws(sample_ids, coalitions, self.background[0].shape[0])  # (P, n)
+        return _gather(self.adapter, x, present, self.background, idx)
 
     def describe(self) -> dict:
         return {"masking": "random", "n_draws": self.n_rows, "n_background": int(self.background[0].shape[0])}

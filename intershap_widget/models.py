@@ -99,7 +99,12 @@ class ModelAdapter:
         """
         if self.backend == "torch":
             torch = _torch()
-            t = arr if _is_tensor(arr) else torch.as_tensor(np.asarray(arr))
+            if _is_tensor(arr):
+                t = arr
+            else:
+                a = np.asarray(arr)
+                # torch cannot wrap a read-only array without a warning: copy those
+                t = torch.as_tensor(a if a.flags.writeable else a.copy())
             if t.is_floating_point() and t.dtype != self.dtype:
                 t = t.to(self.dtype)
             return t.to(self.device)
@@ -107,18 +112,18 @@ class ModelAdapter:
             return arr.detach().cpu().numpy()
         return np.asarray(arr)
 
-    def where(self, cond: np.ndarray, a: Any, b: Any) -> Any:
-        """Elementwise choice between broadcastable backend arrays (``cond`` is numpy bool)."""
+    def take(self, arr: Any, index: np.ndarray) -> Any:
+        """Rows ``arr[index]`` of a backend array (a new array); index: numpy ints ``(R,)``."""
         if self.backend == "torch":
             torch = _torch()
-            return torch.where(torch.as_tensor(cond, device=self.device), a, b)
-        return np.where(cond, a, b)
+            return torch.index_select(arr, 0, torch.tensor(index, device=arr.device))
+        return np.take(arr, index, axis=0)
 
-    def take(self, arr: Any, index: np.ndarray) -> Any:
-        """Rows ``arr[index]`` of a backend array; index is a numpy int array."""
+    def concat(self, arrays: Sequence[Any]) -> Any:
+        """Backend arrays stacked along the first axis."""
         if self.backend == "torch":
-            return arr[_torch().as_tensor(index, device=arr.device)]
-        return arr[index]
+            return _torch().cat(list(arrays), dim=0)
+        return np.concatenate(arrays, axis=0)
 
     # ----------------------------------------------------------- calling
     @contextlib.contextmanager

@@ -1,0 +1,210 @@
+"""Factorised models: per-modality encoders plus a fusion head (the paper's
+intermediate and late fusion).
+
+Masking a modality replaces its *input* by a background row, so its *encoding* is
+replaced by that row's encoding. Each encoder therefore only has to run once per
+sample and once per background row; only the head runs per (sample, coalition,
+background row). :func:`explain_factorised` encodes X and the background, then runs
+the ordinary exact engine with the head as the model and the encodings as modalities:
+the coalition values are the same numbers as for the full model (to float tolerance).
+
+Supported maskings: ``"expectation"`` (default) and ``"random"`` (the drawn rows are
+indices into the background, identical after encoding), and ``"baseline"`` (the
+baseline rows are built from the raw background, then encoded). A user masking
+function works on raw inputs and cannot be factorised.
+
+The engine hook (one line at the top of :func:`intershap_widget.explain`)::
+
+    if isinstance(model, Factorised):
+        return explain_factorised(model, X, background, **every_other_argument)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .maskers import BackgroundMasker, CallableMasker, Masker
+
+__all__ = ["Factorised", "encode", "explain_factorised"]
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is optional
+        return None
+    return torch
+
+
+@dataclass(frozen=True)
+class Factorised:
+    """A model given as M per-modality encoders and a fusion head.
+
+    encoders : M callables (or torch modules), encoder i maps modality i ``(B, ...)``
+        to its encoding ``(B, ...)``.
+    head : callable or torch module taking the list of M encodings and returning the
+        outputs ``(B, C)``. With ``concat=True`` the head takes one tensor: the
+        encodings flattened and concatenated along axis 1.
+    batch_size : rows per encoder call.
+
+    Calling the object runs the whole model (``head(encode(xs))``), so the same object
+    also works on the plain path of :func:`intershap_widget.explain`.
+    """
+
+    encoders: Sequence[Any]
+    head: Any
+    concat: bool = False
+    batch_size: int = 4096
+
+    def __post_init__(self) -> None:
+        if len(self.encoders) < 2:
+            raise ValueError(f"a factorised model needs one encoder per modality (M >= 2), got {len(self.encoders)}")
+        for i, enc in enumerate(self.encoders):
+            if not callable(enc):
+                raise TypeError(f"encoder {i} is not callable: {type(enc).__name__}")
+        if not callable(self.head):
+            raise TypeError(f"the head is not callable: {type(self.head).__name__}")
+
+    @classmethod
+    def from_model(cls, model: Any, encoders: str = "encoders", head: str = "head", **kw: Any) -> "Factorised":
+        """Take ``model.encoders`` (a sequence) and ``model.head`` as the factorisation."""
+        if not hasattr(model, encoders) or not hasattr(model, head):
+            raise AttributeError(f"{type(model).__name__} has no attributes {encoders!r} and {head!r}")
+        return cls(list(getattr(model, encoders)), getattr(model, head), **kw)
+
+    @property
+    def n_modalities(self) -> int:
+        return len(self.encoders)
+
+    def head_model(self) -> Any:
+        """The head as a model of a list of M arrays (what ``explain`` is given)."""
+        if not self.concat:
+            return self.head
+        torch = _torch()
+        if torch is not None and isinstance(self.head, torch.nn.Module):
+            return _ConcatHead(self.head)
+        head = self.head
+        return lambda zs: head(np.concatenate([np.asarray(z).reshape(len(z), -1) for z in zs], axis=1))
+
+    def __call__(self, xs: Sequence[Any]) -> Any:
+        zs = encode(self, xs)
+        return _call_head(self.head_model(), zs)
+
+
+def _call_head(head: Any, zs: list) -> Any:
+    torch = _torch()
+    if torch is not None and isinstance(head, torch.nn.Module):
+        params = list(head.parameters())
+        dev = params[0].device if params else torch.device("cpu")
+        dt = params[0].dtype if params else torch.get_default_dtype()
+        with torch.inference_mode():
+            return head([torch.as_tensor(np.asarray(z) if not torch.is_tensor(z) else z).to(dev, dt) for z in zs])
+    return head(zs)
+
+
+if _torch() is not None:
+    class _ConcatHead(_torch().nn.Module):
+        """A head that takes one concatenated tensor, wrapped to take the list of M encodings."""
+
+        def __init__(self, head: Any) -> None:
+            super().__init__()
+            self.head = head
+
+        def forward(self, zs: list) -> Any:
+            torch = _torch()
+            return self.head(torch.cat([z.reshape(z.shape[0], -1) for z in zs], dim=1))
+
+
+def _run_encoder(enc: Any, x: Any, batch_size: int) -> Any:
+    """Encoder i on all rows of x in batches; torch modules in eval/inference mode
+    (restored afterwards). Returns numpy for numpy encoders, a CPU-or-device tensor for torch."""
+    torch = _torch()
+    n = x.shape[0]
+    if torch is not None and isinstance(enc, torch.nn.Module):
+        params = list(enc.parameters())
+        dev = params[0].device if params else torch.device("cpu")
+        dt = params[0].dtype if params else torch.get_default_dtype()
+        t = x if torch.is_tensor(x) else torch.as_tensor(np.asarray(x))
+        if t.is_floating_point():
+            t = t.to(dt)
+        modes = [(mod, mod.training) for mod in enc.modules()]
+        enc.eval()
+        try:
+            with torch.inference_mode():
+                out = [enc(t[i:i + batch_size].to(dev)) for i in range(0, n, batch_size)]
+        finally:
+            for mod, mode in modes:
+                mod.training = mode
+        return torch.cat(out, dim=0) if out else enc(t.to(dev))
+    out = [np.asarray(enc(x[i:i + batch_size])) for i in range(0, n, batch_size)]
+    return np.concatenate(out, axis=0)
+
+
+def encode(model: Factorised, X: Sequence[Any]) -> list:
+    """Encode each modality once: M arrays ``(N, ...)`` → M encodings ``(N, ...)``."""
+    if len(X) != model.n_modalities:
+        raise ValueError(f"X has {len(X)} modalities but the model has {model.n_modalities} encoders")
+    counts = {x.shape[0] for x in X}
+    if len(counts) != 1:
+        raise ValueError(f"every modality needs the same number of rows; got {[x.shape[0] for x in X]}")
+    return [_run_encoder(enc, x, model.batch_size) for enc, x in zip(model.encoders, X)]
+
+
+def _raw_baseline(background: Sequence[Any], baseline: str) -> list:
+    torch = _torch()
+    rows = []
+    for b in background:
+        if torch is not None and torch.is_tensor(b):
+            rows.append(b.mean(0, keepdim=True) if baseline == "mean" else b[:1] * 0)
+        else:
+            b = np.asarray(b)
+            rows.append(b.mean(axis=0, keepdims=True) if baseline == "mean" else np.zeros_like(b[:1]))
+    return rows
+
+
+def explain_factorised(
+    model: Factorised,
+    X: Sequence[Any],
+    background: Sequence[Any] | None = None,
+    *,
+    masking: str | Callable | Masker = "expectation",
+    n_background: int = 100,
+    baseline: str | Sequence[Any] = "mean",
+    seed: int = 0,
+    **kwargs: Any,
+):
+    """:func:`intershap_widget.explain` for a :class:`Factorised` model: encoders once
+    per sample and per background row, the head per coalition. Same arguments and
+    result as ``explain``."""
+    from .explainer import explain
+
+    if not isinstance(model, Factorised):
+        raise TypeError(f"explain_factorised needs a Factorised model, got {type(model).__name__}")
+    if callable(masking) or isinstance(masking, CallableMasker):
+        raise ValueError(
+            "a masking function works on raw inputs and cannot be factorised; use masking="
+            "'expectation', 'random' or 'baseline', or explain the model unfactorised"
+        )
+    X = list(X)
+    bg = X if background is None else list(background)
+    if len(bg) != len(X):
+        raise ValueError(f"background has {len(bg)} modalities but X has {len(X)}")
+    if masking == "expectation":
+        keep = BackgroundMasker(n_background=int(n_background), seed=seed).select_rows(bg[0].shape[0])
+        if keep is not None:  # encode only the rows explain() would keep (same seeded choice)
+            bg = [b[keep] for b in bg]
+    if masking == "baseline":
+        rows = _raw_baseline(bg, baseline) if isinstance(baseline, str) else [np.asarray(b)[None] for b in baseline]
+        enc_rows = encode(model, rows)
+        baseline = [z[0] for z in enc_rows]
+        z_bg = enc_rows
+    else:
+        z_bg = encode(model, bg)
+    z_x = encode(model, X)
+    res = explain(model.head_model(), z_x, z_bg, masking=masking, n_background=n_background,
+                  baseline=baseline, seed=seed, **kwargs)
+    res.settings["factorised"] = True
+    return res

@@ -1,0 +1,621 @@
+"""Sampling estimator of modality Shapley values, pairwise interactions and InterSHAP
+for many modalities, with a standard error on every number.
+
+Design: **stratified coalition sampling by size**. The empty and the full coalition
+are always evaluated; then, when the budget allows, the sizes 1 and M−1 completely,
+then the sizes 2 and M−2 completely (they fix a control game exactly, see below);
+the rest of the budget is spread over the remaining sizes in proportion to
+1/s + 1/(M−s) (the weight each size carries in the Shapley value). A size that its
+share covers is evaluated completely; the others are simple random samples *without
+replacement* of n_s ≥ 2 coalitions of that size. The same coalitions serve every
+sample (a value function maps ``(B, M)`` masks to ``(N, B)`` values), so one budget
+buys every sample's explanation.
+
+Every quantity of the pairwise matrix φ (half-SII off the diagonal, main effects on it;
+conventions of :mod:`intershap_widget.games`) is a linear map v ↦ Σ_S v(S) W[S] of the
+coalition values, so
+
+    φ̂ = φ(g) + Σ_s (N_s / n_s) Σ_{b ∈ sample_s} (v(S_b) − g(S_b)) W[S_b]
+
+is **unbiased** (N_s = C(M, s)), for any control game g that is fixed by the
+completely evaluated sizes, with φ(g) known in closed form: the order-2 Möbius
+expansion of v from below and of its dual from above, averaged, when sizes 1, 2,
+M−2, M−1 are complete; else the additive game through v({i}) and v(N∖{i}); else
+the additive game with equal slopes. The better g fits v, the smaller the error. Its variance is
+estimated per stratum with the finite-population correction (1 − n_s/N_s), so a
+complete stratum contributes none and a budget of 2**M gives the exact result with
+standard error 0. Non-linear numbers (Φ = |mean φ|, global and local InterSHAP, their
+mean) get standard errors by the delta method, computed from the per-coalition
+contributions in the same stratified variance formula. The delta method treats
+|x| as differentiable: for entries whose true mean is near 0, |φ̂| is biased upward
+and the local InterSHAP with it; use a larger budget where that matters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations
+from math import comb, factorial
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "MAX_SAMPLED_MODALITIES",
+    "Design",
+    "design",
+    "phi_weights",
+    "SampledResult",
+    "estimate",
+    "sample_interactions",
+    "table_value_function",
+    "model_value_function",
+    "sample_explain",
+]
+
+#: Largest M the sampler accepts (bitmask codes are int64; strata are enumerated up to M = 20).
+MAX_SAMPLED_MODALITIES = 40
+
+
+# ------------------------------------------------------------------ design
+@dataclass(frozen=True)
+class Design:
+    """The coalitions to evaluate: ``codes (B,)`` int64 bitmasks, ``sizes (B,)``; per size s =
+    0..M: ``n_drawn[s]`` coalitions drawn out of ``n_total[s] = C(M, s)``."""
+
+    n_players: int
+    codes: np.ndarray
+    sizes: np.ndarray
+    n_drawn: np.ndarray
+    n_total: np.ndarray
+
+    @property
+    def masks(self) -> np.ndarray:
+        """``(B, M)`` bool membership of the coalitions (column i = modality i present)."""
+        return ((self.codes[:, None] >> np.arange(self.n_players)) & 1).astype(bool)
+
+    @property
+    def n_evaluations(self) -> int:
+        """B, the coalitions evaluated per sample."""
+        return len(self.codes)
+
+    @property
+    def is_exact(self) -> bool:
+        """True when every coalition is evaluated (standard errors are then 0)."""
+        return bool(np.all(self.n_drawn == self.n_total))
+
+
+def _allocate(m: int, budget: int) -> np.ndarray:
+    """Coalitions per size 0..M (water-filling ∝ 1/s + 1/(M−s), at least 2 per open stratum)."""
+    total = np.array([comb(m, s) for s in range(m + 1)], dtype=np.int64)
+    if budget >= total.sum():
+        return total.copy()
+    need = 2 + sum(min(int(t), 2) for t in total[1:m])
+    if budget < need:
+        raise ValueError(
+            f"a budget of {budget} coalitions per sample is too small for M={m}: it needs at "
+            f"least {need} (the empty and full coalitions and 2 of every size)"
+        )
+    alloc = np.zeros(m + 1, dtype=np.int64)
+    alloc[0] = alloc[m] = 1
+    q = np.array([0.0] + [1 / s + 1 / (m - s) for s in range(1, m)] + [0.0])
+    open_ = set(range(1, m))
+    left = budget - 2
+    for edges in ({1, m - 1}, {2, m - 2}):
+        # the small strata at both ends first: they fix the control game exactly
+        if not edges <= open_:
+            break
+        if budget < 2 + sum(int(total[s]) if s in edges or s not in open_ else min(int(total[s]), 2)
+                            for s in range(1, m)):
+            break
+        for s in edges:
+            alloc[s] = total[s]
+            left -= int(total[s])
+        open_ -= edges
+        if not open_:
+            return alloc
+    while True:  # fill strata that their share covers completely
+        share = {s: left * q[s] / sum(q[t] for t in open_) for s in open_}
+        full = [s for s in open_ if share[s] >= total[s]]
+        if not full:
+            break
+        for s in full:
+            alloc[s] = total[s]
+            left -= int(total[s])
+            open_.discard(s)
+    base = {s: max(2, int(np.floor(share[s]))) for s in open_}
+    for s in open_:
+        alloc[s] = min(base[s], total[s])
+    # hand out what is left (or take back the excess) by largest remainder
+    diff = budget - int(alloc.sum())
+    order = sorted(open_, key=lambda s: share[s] - np.floor(share[s]), reverse=diff > 0)
+    i = 0
+    while diff != 0 and order:
+        s = order[i % len(order)]
+        if diff > 0 and alloc[s] < total[s]:
+            alloc[s] += 1
+            diff -= 1
+        elif diff < 0 and alloc[s] > 2:
+            alloc[s] -= 1
+            diff += 1
+        i += 1
+        if i > 10 * budget + 10 * m:
+            break
+    return alloc
+
+
+@lru_cache(maxsize=4)
+def _popcounts(m: int) -> np.ndarray:
+    codes = np.arange(1 << m, dtype=np.int64)
+    pc = np.zeros(1 << m, dtype=np.int8)
+    for b in range(m):
+        pc += ((codes >> b) & 1).astype(np.int8)
+    pc.setflags(write=False)
+    return pc
+
+
+def _draw_stratum(m: int, s: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    total = comb(m, s)
+    if m <= 20:
+        pool = np.flatnonzero(_popcounts(m) == s).astype(np.int64)
+        return pool if n >= total else np.sort(rng.choice(pool, size=n, replace=False))
+    if n >= total:  # a small complete stratum (n is at most the budget)
+        return np.sort(np.array([sum(1 << i for i in c) for c in combinations(range(m), s)], dtype=np.int64))
+    if 2 * n > total:
+        raise ValueError(f"cannot draw {n} of the {total} coalitions of size {s} for M={m}")
+    got: set[int] = set()
+    weights = 1 << np.arange(m, dtype=np.int64)
+    while len(got) < n:
+        cand = np.argsort(rng.random((2 * (n - len(got)), m)), axis=1)[:, :s]
+        for code in (weights[cand].sum(axis=1)).tolist():
+            if len(got) < n:
+                got.add(code)
+    return np.sort(np.fromiter(got, dtype=np.int64))
+
+
+def design(n_players: int, budget: int, seed: int = 0) -> Design:
+    """Draw the coalitions for a budget of ``budget`` evaluations per sample (seeded)."""
+    m = int(n_players)
+    if not 2 <= m <= MAX_SAMPLED_MODALITIES:
+        raise ValueError(f"the sampler handles 2 <= M <= {MAX_SAMPLED_MODALITIES} modalities, got M={m}")
+    if int(budget) != budget or budget < 1:
+        raise ValueError(f"budget must be a positive whole number of coalitions, got {budget}")
+    alloc = _allocate(m, int(budget))
+    rng = np.random.default_rng(seed)
+    codes = [_draw_stratum(m, s, int(alloc[s]), rng) for s in range(m + 1)]
+    sizes = np.concatenate([np.full(len(c), s) for s, c in enumerate(codes)])
+    total = np.array([comb(m, s) for s in range(m + 1)], dtype=np.int64)
+    return Design(m, np.concatenate(codes), sizes, alloc, total)
+
+
+# ----------------------------------------------------------------- weights
+def phi_weights(masks: np.ndarray) -> np.ndarray:
+    """Weights of the pairwise matrix φ for given coalitions: ``(B, M)`` bool → ``(B, M, M)``.
+
+    For the full set of 2**M coalitions, ``φ = Σ_S v(S) W[S]`` (games conventions).
+    """
+    masks = np.asarray(masks, dtype=bool)
+    b, m = masks.shape
+    size = masks.sum(axis=1)
+    w = np.array([factorial(r) * factorial(m - r - 1) / factorial(m) for r in range(m)])
+    shap = np.where(masks, w[np.clip(size - 1, 0, m - 1)][:, None], -w[np.clip(size, 0, m - 1)][:, None])
+    c = np.array([factorial(r) * factorial(m - r - 2) / (2 * factorial(m - 1)) for r in range(m - 1)])
+    mi = masks[:, :, None].astype(np.int64)
+    mj = masks[:, None, :].astype(np.int64)
+    rest = size[:, None, None] - mi - mj
+    sign = np.where(mi == mj, 1.0, -1.0)
+    pair = sign * c[np.clip(rest, 0, m - 2)]
+    idx = np.arange(m)
+    pair[:, idx, idx] = 0.0
+    pair[:, idx, idx] = shap - pair.sum(axis=2)
+    return pair
+
+
+def _additive_control(v: np.ndarray, des: Design, empty: np.ndarray, full: np.ndarray) -> np.ndarray:
+    """Per-sample slopes β ``(N, M)`` of the additive control game g, with g(N) = v(N).
+
+    When the sizes 1 and M−1 are evaluated completely, β_i = ½[(v({i}) − v(∅)) +
+    (v(N) − v(N∖{i}))] (fixed by the design, so the estimator stays unbiased); otherwise
+    β_i = (v(N) − v(∅))/M. Either way the sum is shifted evenly so Σβ = v(N) − v(∅).
+    """
+    m = des.n_players
+    n = v.shape[0]
+    beta = np.zeros((n, m))
+    if des.n_drawn[1] == m and des.n_drawn[m - 1] == m:
+        pos = {int(c): b for b, c in enumerate(des.codes)}
+        everyone = (1 << m) - 1
+        single = v[:, [pos[1 << i] for i in range(m)]]
+        leave_out = v[:, [pos[everyone ^ (1 << i)] for i in range(m)]]
+        beta = 0.5 * ((single - empty[:, None]) + (full[:, None] - leave_out))
+    return beta + ((full - empty) - beta.sum(axis=1))[:, None] / m
+
+
+def _control(v: np.ndarray, des: Design, empty: np.ndarray, full: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Control game g, fixed by the complete strata: its values on the design ``(N, B)``
+    and its exact φ ``(N, M, M)``.
+
+    Order 2 (sizes 0, 1, 2, M−2, M−1, M complete): g = ½(g_bottom + g_top), g_bottom the
+    Möbius expansion of v up to order 2 from below, g_top the same for the dual game
+    v*(U) = v(N) − v(N∖U), i.e. from above. Otherwise the additive game of
+    :func:`_additive_control`.
+    """
+    m = des.n_players
+    masks = des.masks.astype(np.float64)
+    n = v.shape[0]
+    pos = {int(c): b for b, c in enumerate(des.codes)}
+    everyone = (1 << m) - 1
+    if m >= 4 and des.n_drawn[2] == des.n_total[2] and des.n_drawn[m - 2] == des.n_total[m - 2] \
+            and des.n_drawn[1] == m and des.n_drawn[m - 1] == m:
+        iu, ju = np.triu_indices(m, k=1)
+        single = v[:, [pos[1 << i] for i in range(m)]]
+        pair = v[:, [pos[(1 << i) | (1 << j)] for i, j in zip(iu, ju)]]
+        m1 = single - empty[:, None]
+        m2 = pair - single[:, iu] - single[:, ju] + empty[:, None]
+        lo = v[:, [pos[everyone ^ (1 << i)] for i in range(m)]]
+        lo2 = v[:, [pos[everyone ^ (1 << i) ^ (1 << j)] for i, j in zip(iu, ju)]]
+        d1 = full[:, None] - lo  # dual Möbius m*(i)
+        d2 = -lo2 + lo[:, iu] + lo[:, ju] - full[:, None]  # m*(ij)
+        xi, xj = masks[:, iu], masks[:, ju]  # (B, P)
+        g_bottom = empty[:, None] + m1 @ masks.T + m2 @ (xi * xj).T
+        absent = 1.0 - masks
+        g_top = full[:, None] - d1 @ absent.T - d2 @ ((1 - xi) * (1 - xj)).T
+        g = 0.5 * (g_bottom + g_top)
+        phi_g = np.zeros((n, m, m))
+        phi_g[:, iu, ju] = 0.5 * (m2 / 2 - d2 / 2)
+        phi_g[:, ju, iu] = phi_g[:, iu, ju]
+        dual_sum = np.zeros((n, m))
+        np.add.at(dual_sum.T, iu, d2.T)
+        np.add.at(dual_sum.T, ju, d2.T)
+        idx = np.arange(m)
+        phi_g[:, idx, idx] = 0.5 * (m1 + d1 + dual_sum)
+        return g, phi_g
+    beta = _additive_control(v, des, empty, full)
+    g = empty[:, None] + beta @ masks.T
+    phi_g = np.zeros((n, m, m))
+    phi_g[:, np.arange(m), np.arange(m)] = beta
+    return g, phi_g
+
+
+# ------------------------------------------------------------------ result
+def _nan_to(x: np.ndarray, fill: float = np.nan) -> np.ndarray:
+    return np.where(np.isfinite(x), x, fill)
+
+
+@dataclass(frozen=True)
+class SampledResult:
+    """Sampled explanation of N samples by M modalities; ``*_se`` are standard errors.
+
+    ``phi (N, M, M)``, ``shapley (N, M)``, ``mean_phi (M, M)`` (signed dataset mean),
+    ``Phi (M, M)`` = |mean_phi|, ``intershap`` (global, paper Eq. 8),
+    ``intershap_local (N,)`` (Eq. 10) and ``intershap_local_mean``, each with ``*_se``.
+    ``base_value``/``prediction (N,)`` are evaluated exactly.
+    """
+
+    phi: np.ndarray
+    phi_se: np.ndarray
+    shapley: np.ndarray
+    shapley_se: np.ndarray
+    mean_phi: np.ndarray
+    mean_phi_se: np.ndarray
+    intershap: float
+    intershap_se: float
+    intershap_local: np.ndarray
+    intershap_local_se: np.ndarray
+    intershap_local_mean: float
+    intershap_local_mean_se: float
+    base_value: np.ndarray
+    prediction: np.ndarray
+    design: Design
+    modality_names: list[str] = field(default_factory=list)
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def Phi(self) -> np.ndarray:
+        """``(M, M)`` |mean over samples of φ̂| (paper Eq. 5)."""
+        return np.abs(self.mean_phi)
+
+    @property
+    def Phi_se(self) -> np.ndarray:
+        """``(M, M)`` standard error of Φ (delta method: that of the mean)."""
+        return self.mean_phi_se
+
+    @property
+    def n_samples(self) -> int:
+        return self.phi.shape[0]
+
+    @property
+    def n_modalities(self) -> int:
+        return self.phi.shape[1]
+
+    @property
+    def n_evaluations(self) -> int:
+        """Coalitions evaluated per sample (against 2**M for the exact path)."""
+        return self.design.n_evaluations
+
+    def summary(self) -> str:
+        """Global and local InterSHAP ± standard error and the cost."""
+        m = self.n_modalities
+        return (
+            f"SampledResult: N={self.n_samples}, M={m}, {self.n_evaluations} of {2 ** m} coalitions per sample\n"
+            f"  InterSHAP (global) = {100 * self.intershap:.1f} ± {100 * self.intershap_se:.1f} %   "
+            f"(local mean) = {100 * self.intershap_local_mean:.1f} ± {100 * self.intershap_local_mean_se:.1f} %"
+        )
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+def _stratified_var(terms: list[tuple[np.ndarray, int, int]]) -> np.ndarray:
+    """Σ_s N_s² (1 − n_s/N_s) S²_s / n_s for per-stratum contributions ``y (…, n_s)``."""
+    out = 0.0
+    for y, n, total in terms:
+        if n >= total or n < 2:
+            continue
+        s2 = y.var(axis=-1, ddof=1)
+        out = out + total ** 2 * (1 - n / total) * s2 / n
+    return np.asarray(out, dtype=np.float64)
+
+
+def _linear_var(r: np.ndarray, w: np.ndarray, n: int, total: int) -> np.ndarray:
+    """Stratified variance of the estimate ``(total/n) · r @ w`` of one stratum:
+    r ``(N, n)`` residuals, w ``(n, K)`` weights → ``(N, K)`` (0 for a complete stratum)."""
+    if n >= total:
+        return np.zeros((r.shape[0], w.shape[1]))
+    sy = r @ w
+    s2 = ((r ** 2) @ (w ** 2) - sy ** 2 / n) / (n - 1)
+    return total ** 2 * (1 - n / total) * np.maximum(s2, 0.0) / n
+
+
+def _names(modality_names: Sequence[str] | None, m: int) -> list[str]:
+    names = [f"modality {i}" for i in range(m)] if modality_names is None else [str(x) for x in modality_names]
+    if len(names) != m or len(set(names)) != m:
+        raise ValueError(f"give M={m} distinct modality names, got {names}")
+    return names
+
+
+def _ratio_parts(phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """InterSHAP Σ_{i≠j}|x| / Σ|x| of ``(..., M, M)`` and its gradient ``(..., M, M)``."""
+    m = phi.shape[-1]
+    off = ~np.eye(m, dtype=bool)
+    a = np.abs(phi)
+    total = a.sum(axis=(-2, -1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = np.where(total > 0, (a * off).sum(axis=(-2, -1)) / np.where(total > 0, total, 1), np.nan)
+        grad = np.sign(phi) * (off - q[..., None, None]) / np.where(total > 0, total, np.nan)[..., None, None]
+    return q, grad
+
+
+def estimate(values: np.ndarray, des: Design, modality_names: Sequence[str] | None = None,
+             settings: dict | None = None) -> SampledResult:
+    """Estimates and standard errors from the evaluated coalitions.
+
+    values: ``(N, B)`` v(S_b) for the B coalitions of ``des`` (in ``des.codes`` order).
+    """
+    v = np.asarray(values, dtype=np.float64)
+    m = des.n_players
+    names = _names(modality_names, m)
+    if v.ndim != 2 or v.shape[1] != des.n_evaluations:
+        raise ValueError(f"values must be (N, {des.n_evaluations}) for this design, got {v.shape}")
+    if not np.all(np.isfinite(v)):
+        raise ValueError("the value function returned non-finite values (NaN or inf)")
+    n = v.shape[0]
+    empty = v[:, des.sizes == 0][:, 0]
+    full = v[:, des.sizes == m][:, 0]
+    masks = des.masks
+    k2 = m * m
+
+    g_design, phi_g = _control(v, des, empty, full)  # control game g on the design and φ(g)
+    phi = phi_g.reshape(n, k2).copy()
+    phi_var = np.zeros((n, k2))
+    mean_terms: list[tuple[np.ndarray, int, int]] = []
+    pieces = []
+    for s in range(m + 1):
+        sel = des.sizes == s
+        n_s, total = int(des.n_drawn[s]), int(des.n_total[s])
+        w = phi_weights(masks[sel]).reshape(-1, k2)  # (n_s, M²)
+        r = v[:, sel] - g_design[:, sel]  # (N, n_s) residual v − g
+        scale = total / n_s
+        phi += scale * (r @ w)
+        phi_var += _linear_var(r, w, n_s, total)
+        pieces.append((r, w, n_s, total))
+        u = r.mean(axis=0)  # (n_s,)
+        mean_terms.append(((u[:, None] * w).T, n_s, total))  # (M², n_s)
+
+    phi3 = phi.reshape(n, m, m)
+    mean_phi = phi3.mean(axis=0)
+    mean_var = _stratified_var(mean_terms)
+    # ----- global InterSHAP (delta method)
+    q, grad = _ratio_parts(mean_phi)
+    g = np.nan_to_num(grad.reshape(k2))
+    q_terms = [((r.mean(axis=0)) * (w @ g), n_s, t) for r, w, n_s, t in pieces]
+    q_var = _stratified_var(q_terms)
+    # ----- local InterSHAP per sample and its mean
+    ql, gl = _ratio_parts(phi3)
+    gl = np.nan_to_num(gl.reshape(n, k2))
+    loc_var = np.zeros(n)
+    locmean_terms = []
+    for r, w, n_s, t in pieces:
+        z = r * (gl @ w.T)  # (N, n_s)
+        if n_s < t:
+            loc_var += t ** 2 * (1 - n_s / t) * z.var(axis=1, ddof=1) / n_s
+        valid = np.isfinite(ql)
+        locmean_terms.append((z[valid].mean(axis=0) if valid.any() else np.zeros(n_s), n_s, t))
+    valid = np.isfinite(ql)
+    ql_mean = float(ql[valid].mean()) if valid.any() else float("nan")
+    lm_var = _stratified_var(locmean_terms)
+
+    shap_w_var = np.zeros((n, m))
+    for r, w, n_s, t in pieces:  # Shapley = row sums of φ: weights summed over j
+        shap_w_var += _linear_var(r, w.reshape(-1, m, m).sum(axis=2), n_s, t)
+    return SampledResult(
+        phi=phi3,
+        phi_se=np.sqrt(phi_var).reshape(n, m, m),
+        shapley=phi3.sum(axis=2),
+        shapley_se=np.sqrt(shap_w_var),
+        mean_phi=mean_phi,
+        mean_phi_se=np.sqrt(np.broadcast_to(mean_var, (k2,))).reshape(m, m),
+        intershap=float(q),
+        intershap_se=float(np.sqrt(q_var)) if np.isfinite(q) else float("nan"),
+        intershap_local=ql,
+        intershap_local_se=np.where(np.isfinite(ql), np.sqrt(loc_var), np.nan),
+        intershap_local_mean=ql_mean,
+        intershap_local_mean_se=float(np.sqrt(lm_var)),
+        base_value=empty,
+        prediction=full,
+        design=des,
+        modality_names=names,
+        settings=dict(settings or {}),
+    )
+
+
+# ------------------------------------------------------------- entry points
+def sample_interactions(
+    value_fn: Callable[[np.ndarray], np.ndarray],
+    n_players: int,
+    budget: int,
+    *,
+    seed: int = 0,
+    modality_names: Sequence[str] | None = None,
+    chunk: int | None = None,
+    progress: bool = False,
+) -> SampledResult:
+    """Sampled Shapley values, φ and InterSHAP with standard errors.
+
+    value_fn: maps coalition masks ``(B, M)`` bool to values ``(N, B)`` (the same N
+    samples on every call). budget: coalitions evaluated per sample (≥ 2M is the
+    minimum; 2**M gives the exact result). chunk: coalitions per call (default all).
+    """
+    _names(modality_names, int(n_players))  # fail before any model evaluation
+    des = design(n_players, budget, seed)
+    masks = des.masks
+    step = des.n_evaluations if chunk is None else max(1, int(chunk))
+    outs = []
+    from tqdm.auto import tqdm
+
+    with tqdm(total=des.n_evaluations, disable=not progress, desc="coalitions", leave=False) as bar:
+        for start in range(0, des.n_evaluations, step):
+            part = masks[start:start + step]
+            out = np.asarray(value_fn(part.copy()), dtype=np.float64)
+            if out.ndim != 2 or out.shape[1] != len(part) or (outs and out.shape[0] != outs[0].shape[0]):
+                raise ValueError(
+                    f"value_fn must return (N, B) values for B={len(part)} coalitions, got {out.shape}"
+                )
+            outs.append(out)
+            bar.update(len(part))
+    return estimate(np.concatenate(outs, axis=1), des, modality_names,
+                    settings={"budget": int(budget), "seed": int(seed), "sampler": "stratified"})
+
+
+def table_value_function(coalition_values: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """A value function reading a full ``(N, 2**M)`` table (for tests and benchmarks)."""
+    table = np.asarray(coalition_values, dtype=np.float64)
+
+    def fn(masks: np.ndarray) -> np.ndarray:
+        codes = (masks.astype(np.int64) << np.arange(masks.shape[1])).sum(axis=1)
+        return table[:, codes]
+
+    return fn
+
+
+def model_value_function(
+    model: Any,
+    X: Sequence[Any],
+    background: Sequence[Any] | None = None,
+    *,
+    target: str | int = "predicted",
+    output: str = "auto",
+    n_background: int = 100,
+    batch_size: int = 8192,
+    seed: int = 0,
+) -> tuple[Callable[[np.ndarray], np.ndarray], dict]:
+    """A value function ``masks (B, M) → (N, B)`` for a model, with expectation masking.
+
+    Reuses the engine's adapters and :class:`~intershap_widget.maskers.BackgroundMasker`:
+    v_a(S) is the mean output over the background rows with x_a on S. Returns the
+    function and a dict of settings (target classes, output mode).
+    """
+    from .explainer import _check_modalities
+    from .maskers import BackgroundMasker
+    from .models import as_model, resolve_output
+
+    xs_in = _check_modalities(X, "X")
+    bg_in = xs_in if background is None else _check_modalities(background, "background")
+    m = len(xs_in)
+    if len(bg_in) != m:
+        raise ValueError(f"background has {len(bg_in)} modalities but X has {m}")
+    n = xs_in[0].shape[0]
+    if any(x.shape[0] != n for x in xs_in):
+        raise ValueError("every modality needs the same number of samples")
+    masker = BackgroundMasker(n_background=n_background, seed=seed)
+    keep = masker.select_rows(bg_in[0].shape[0])
+    if keep is not None:
+        bg_in = [b[keep] for b in bg_in]
+    adapter = as_model(model)
+    out_mode = adapter.default_output() if output == "auto" else output
+    with adapter.session():
+        xs = [adapter.to_backend(x) for x in xs_in]
+        bg = [adapter.to_backend(b) for b in bg_in]
+        masker.bind(adapter, bg)
+        raw = np.concatenate([_raw(adapter, [x[i:i + batch_size] for x in xs]) for i in range(0, n, batch_size)])
+    if raw.ndim == 1:
+        raw = raw[:, None]
+    out_mode = resolve_output(out_mode, raw)
+    if out_mode == "regression":
+        cls = np.zeros(n, dtype=np.int64)
+    elif target == "predicted":
+        cls = raw.argmax(axis=1)  # softmax keeps the argmax
+    else:
+        if not 0 <= int(target) < raw.shape[1]:
+            raise ValueError(f"target class {target} out of range: the model returns {raw.shape[1]} outputs")
+        cls = np.full(n, int(target), dtype=np.int64)
+    k = masker.n_rows
+
+    def fn(masks: np.ndarray) -> np.ndarray:
+        masks = np.asarray(masks, dtype=bool)
+        b = masks.shape[0]
+        result = np.empty((n, b))
+        pairs = max(1, batch_size // k)
+        total = n * b
+        with adapter.session():
+            for start in range(0, total, pairs):
+                p = np.arange(start, min(total, start + pairs))
+                sample, coal = p // b, p % b
+                x_block = [adapter.take(x, sample) for x in xs]
+                inputs = masker.build(x_block, masks[coal], sample, coal)
+                out = adapter.to_numpy(adapter.transform(adapter(inputs), out_mode))
+                out = out.reshape(len(p), k, -1).mean(axis=1)
+                result[sample, coal] = out[np.arange(len(p)), cls[sample]]
+        return result
+
+    return fn, {"output": out_mode, "target_class": cls, "n_background": k}
+
+
+def _raw(adapter: Any, inputs: list) -> np.ndarray:
+    return adapter.to_numpy(adapter(inputs))
+
+
+def sample_explain(
+    model: Any,
+    X: Sequence[Any],
+    background: Sequence[Any] | None = None,
+    *,
+    budget: int = 256,
+    target: str | int = "predicted",
+    output: str = "auto",
+    modality_names: Sequence[str] | None = None,
+    n_background: int = 100,
+    batch_size: int = 8192,
+    seed: int = 0,
+    progress: bool = True,
+) -> SampledResult:
+    """Like :func:`intershap_widget.explain`, but with ``budget`` sampled coalitions per
+    sample instead of all 2**M (expectation masking over the background)."""
+    _names(modality_names, len(X))  # bad input fails before any model evaluation
+    design(len(X), budget, seed)
+    fn, info = model_value_function(model, X, background, target=target, output=output,
+                                    n_background=n_background, batch_size=batch_size, seed=seed)
+    m = len(X)
+    res = sample_interactions(fn, m, budget, seed=seed, modality_names=modality_names, progress=progress)
+    res.settings.update({k: v for k, v in info.items() if k != "target_class"})
+    return res
