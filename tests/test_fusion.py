@@ -122,3 +122,16 @@ def test_bad_input_is_refused():
         F.train_model(model, [np.zeros((5, 10))] * 2, np.full(5, 2), epochs=1, progress=False)
     with pytest.raises(ValueError, match="same length"):
         F.f1_macro([0, 1], [0])
+
+
+@pytest.mark.parametrize("fusion", ["intermediate", "late"])
+def test_encoders_and_head_factorise_the_model(fusion):
+    """``Factorised.from_model`` (encoders once, head per coalition) gives the same values."""
+    import intershap_widget as isw
+
+    ds = D.hd_xor("synergy", 3, 300, seed=4)
+    model = F.make_model(ds.dims, fusion, seed=2)
+    X, bg = [x[:40] for x in ds.X], [x[100:130] for x in ds.X]
+    plain = isw.explain(model, X, bg, output="logits", progress=False)
+    fact = isw.explain(isw.Factorised.from_model(model, concat=True), X, bg, output="logits", progress=False)
+    np.testing.assert_allclose(fact.coalition_values, plain.coalition_values, rtol=1e-5, atol=1e-6)
