@@ -149,6 +149,23 @@ class RunContext:
 EXTRA_SCORERS: list[Callable[[RunContext], dict[str, float]]] = []
 
 
+def baseline_scores(ctx: RunContext) -> dict[str, float | None]:
+    """PID synergy (of the labels, bits), EMAP_gap and SHAPE cooperation (fractions of
+    macro F1) on the explained samples, as in the paper's Table 2 (two-modality units;
+    ``None`` elsewhere). An extra scorer: ``run(cfg, extra_scorers=[baseline_scores])``."""
+    if ctx.unit.model == "unimodal" or ctx.dataset.n_modalities != 2:
+        return {"pid": None, "emap_gap": None, "shape": None}
+    from .baselines import emap, pid, shape
+
+    X, y, seed = ctx.inputs(ctx.explained), ctx.explained.y, ctx.unit.seed
+    model = ctx.predict_proba
+    return {
+        "pid": float(pid(None, ctx.explained.X, y, seed=seed).score),
+        "emap_gap": float(emap(model, X, y, n_samples=None, seed=seed, progress=False).score),
+        "shape": float(shape(model, X, y, seed=seed).score),
+    }
+
+
 def plan_units(cfg: Config) -> list[Unit]:
     """Every unit the configured tables need (shared units feed several tables)."""
     units: dict[tuple, set[str]] = {}
@@ -424,6 +441,23 @@ def markdown_tables(records: list[dict], maskings: Sequence[str] = ("random", "e
                     rs = [r for r in rs if r["fusion"] in (None, "early")]
                     cells.append(_pct([r[metric] for r in rs]) if metric == "intershap" else _local(rs))
                 rows.append([f"{name} ({lab[mask]})"] + cells)
+        paper_cmp = {"pid": ["0.01", "0.01 ± 0.01", "0.39", "0.39 ± 0.01", "0.14 ± 0.02", "0.48 ± 0.01"],
+                     "emap_gap": ["0", "0 ± 0", "49.1", "43.5 ± 1.0", "1.8 ± 0.4", "0.6 ± 0.4"],
+                     "shape": ["1.6", "16.5 ± 0.6", "33.1", "27.6 ± 1.5", "−47.1 ± 0.5", "15.1 ± 1.9"]}
+        for key, name in (("pid", "PID synergy"), ("emap_gap", "EMAP_gap"), ("shape", "SHAPE")):
+            have = [r for r in records if r["table"] == "2" and r.get(key) is not None]
+            if not have:
+                continue
+            rows.append([f"{name} (paper)"] + paper_cmp[key])
+            cells = []
+            for mo, s in cols:
+                rs = [r for r in _sel(have, model=mo, setting=s, masking=mk[0]) if r["fusion"] in (None, "early")]
+                v = [r[key] for r in rs]
+                if key == "pid":
+                    cells.append(f"{np.mean(v):.2f} ± {np.std(v):.2f}" if v else "–")
+                else:
+                    cells.append(_pct(v))
+            rows.append([f"{name} (ours)"] + cells)
         parts.append("### Table 2: InterSHAP (%), HD-XOR, two modalities, XOR oracle and early-fusion FCNN\n\n"
                      + _table(header, rows))
     if "3" in tabs:
@@ -506,6 +540,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--maskings", nargs="+", choices=["random", "expectation"], help="masking modes")
     p.add_argument("--log", metavar="PATH", help="append each finished run's records to PATH (JSON lines)")
     p.add_argument("--from-jsonl", metavar="PATH", help="only print the tables of the records in PATH")
+    p.add_argument("--baselines", action="store_true",
+                   help="also compute PID, EMAP_gap and SHAPE (needs the 'baselines' extra: cvxpy)")
     p.add_argument("--no-progress", action="store_true")
     a = p.parse_args(argv)
     if a.from_jsonl:
@@ -530,7 +566,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if changes:
         cfg = Config(**{**asdict(cfg), **changes})
     t0 = time.perf_counter()
-    records = run(cfg, workers=a.workers, progress=not a.no_progress, log_path=a.log)
+    scorers = [baseline_scores] if a.baselines else None
+    records = run(cfg, workers=a.workers, progress=not a.no_progress, log_path=a.log, extra_scorers=scorers)
     elapsed = time.perf_counter() - t0
     text = markdown_tables(records, cfg.maskings)
     head = (f"Reproduction ({'quick' if a.quick else 'full'}): {len(plan_units(cfg))} runs, "

@@ -107,3 +107,15 @@ def test_percent_formatting():
     assert R._pct([0.5, 0.6, 0.7]) == f"60.0 ± {np.std([50, 60, 70]):.1f}"
     assert R._pct([0.123]) == "12.3"
     assert R._paper(("2", "xor", "synergy", "intershap")) == "99.7"
+
+
+def test_baseline_scores_plug_in_as_extra_scorers():
+    cfg = R.Config(n_samples=2000, n_explain=200, n_background=100, n_draws=((2, 10),), seeds=(1,),
+                   maskings=("expectation",), tables=("2",), frozen_variants=False)
+    units = [u for u in R.plan_units(cfg) if u.model == "xor"]
+    recs = R.run(cfg, units=units, progress=False, extra_scorers=[R.baseline_scores])
+    by = {r["setting"]: r for r in recs}
+    # the oracle gains ~half its F1 from the interaction on synergy, nothing on uniqueness
+    assert by["synergy"]["emap_gap"] > 0.3 and by["uniqueness1"]["emap_gap"] == pytest.approx(0, abs=1e-9)
+    assert all(isinstance(r["pid"], float) and isinstance(r["shape"], float) for r in recs)
+    assert "EMAP_gap (ours)" in R.markdown_tables(recs)
