@@ -169,7 +169,8 @@ class MultimodalDataset:
         For HD-XOR every clear bit pattern gets (as near as possible) the share it has
         in the generating distribution (uniform over the patterns that occur), so the
         background expectation matches the generator's expectation; for other data
-        the strata are the labels. Sampled without replacement, seeded.
+        (SUM, random) the strata are the labels, each with its share of the pool.
+        Sampled without replacement, seeded.
         """
         pool = self.splits.get("valid" if split == "val" else split)
         if pool is None:
@@ -185,7 +186,10 @@ class MultimodalDataset:
             key = self.y[pool].astype(np.int64)
         rng = np.random.default_rng(seed)
         strata = np.unique(key)
-        if self.name == "hd-xor" and self.setting == "synergy" and self.n_modalities >= 3:
+        if self.name != "hd-xor" or self.setting == "random":
+            # proportional to the class frequencies in the pool
+            share = np.array([np.mean(key == s) for s in strata])
+        elif self.setting == "synergy" and self.n_modalities >= 3:
             lab = strata >> 20
             n1 = np.sum(lab == 1)
             share = np.where(lab == 1, 0.5 / n1, 0.5 / (strata.size - n1))

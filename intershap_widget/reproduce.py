@@ -537,6 +537,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--epochs-scale", type=float, default=1.0, help="multiply every epoch budget")
     p.add_argument("--no-frozen", action="store_true", help="skip the frozen-encoder fusion variants")
     p.add_argument("--n-samples", type=int, help="samples generated per data set")
+    p.add_argument("--n-explain", type=int, help="test samples explained (and scored) per run")
     p.add_argument("--maskings", nargs="+", choices=["random", "expectation"], help="masking modes")
     p.add_argument("--log", metavar="PATH", help="append each finished run's records to PATH (JSON lines)")
     p.add_argument("--from-jsonl", metavar="PATH", help="only print the tables of the records in PATH")
@@ -561,6 +562,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         changes["frozen_variants"] = False
     if a.n_samples:
         changes["n_samples"] = a.n_samples
+    if a.n_explain:
+        changes["n_explain"] = a.n_explain
     if a.maskings:
         changes["maskings"] = tuple(a.maskings)
     if changes:

@@ -213,3 +213,9 @@ def test_bad_input_is_refused_with_a_clear_message():
         D.xor_oracle([np.zeros((3, 2)), np.zeros((4, 2))])
     with pytest.raises(ValueError, match="fractions"):
         D.stratified_split(np.zeros(10), (0.5, 0.5, 0.5))
+
+
+def test_background_index_keeps_the_label_shares_of_unbalanced_data():
+    ds = D.sum_dataset("mix1", 4000, seed=0)  # about a third positives
+    idx = ds.background_index(100, seed=0)
+    assert abs(ds.y[idx].mean() - ds.y[ds.splits["train"]].mean()) <= 0.01
