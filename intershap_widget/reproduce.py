@@ -40,6 +40,8 @@ __all__ = [
     "Unit",
     "RunContext",
     "EXTRA_SCORERS",
+    "PAPER",
+    "baseline_scores",
     "plan_units",
     "run_unit",
     "run",
