@@ -6,7 +6,7 @@ import { html } from "./dom.js";
 import { subsetsOf } from "./game.js";
 import { fmt } from "./scales.js";
 
-const show = (v) => String(+v.toPrecision(6));
+const show = (v) => String(+v.toPrecision(4)); // shown rounded; the trait keeps every digit
 
 /** Slider half-range: at least 1, enough for every value. */
 function rangeOf(values) {

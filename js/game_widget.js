@@ -15,15 +15,15 @@ import { createGameShapley } from "./gameshapley.js";
 import { createGameTerms } from "./gameterms.js";
 
 export const GAME_CSS = `
-.isw-coal-grid{display:grid;grid-template-columns:1.1em auto minmax(90px,150px) auto;gap:2px 6px;align-items:center}
+.isw-coal-grid{display:grid;grid-template-columns:1.4em auto minmax(90px,150px) auto;gap:2px 0;align-items:center}
 .isw-coal{display:contents}
-.isw-coal > *{padding:1px 0}
+.isw-coal > *{padding:1px 4px;align-self:stretch;display:flex;align-items:center}
 .isw-coal-label{white-space:nowrap;font-variant-numeric:tabular-nums}
 .isw-coal.isw-hl > *{background:var(--isw-hl,rgba(230,81,0,.16))}
 .isw-coal-sign{font-weight:700;text-align:center}
 .isw-coal-sign.isw-pos{color:var(--isw-pos,#c62828)}
 .isw-coal-sign.isw-neg{color:var(--isw-neg,#1565c0)}
-.isw-root input.isw-coal-input{width:5.5em}
+.isw-root input.isw-coal-input{width:6em}
 .isw-coal-slider{width:100%;margin:0;accent-color:var(--jp-brand-color1,#1976d2)}
 .isw-game-intershap{margin-top:4px}
 .isw-game-intershap b{font-variant-numeric:tabular-nums}

@@ -7,7 +7,12 @@ import { html, clear } from "./dom.js";
 import { shapleyTerms, pairTerms, mainEffect } from "./game.js";
 import { fmt } from "./scales.js";
 
-const signed = (v) => (v < 0 ? `− ${fmt(-v)}` : `+ ${fmt(v)}`);
+/** A coalition value as it enters a sum: "+ 0.5", "− 0.5", "− 0" (sign ±1, value v). */
+function signed(sign, v) {
+  const t = sign * v;
+  if (t === 0) return `${sign < 0 ? "−" : "+"} 0`;
+  return t < 0 ? `− ${fmt(-t)}` : `+ ${fmt(t)}`;
+}
 
 /** @param {HTMLElement} parent @param {any} ctx */
 export function createGameTerms(parent, ctx) {
@@ -31,7 +36,7 @@ export function createGameTerms(parent, ctx) {
     html("td", { text: r.weight.text, title: `${fmt(r.weight.value)} (|S| = ${r.size})` }, tr);
     r.coalitions.forEach((s, q) => {
       const v = store.get().values[s];
-      html("td", { text: q === 0 ? fmt(v) : signed(r.signs[q] * v), title: `v(${ctx.label(s)}) = ${fmt(v)}`, "data-mask": s }, tr);
+      html("td", { text: q === 0 ? fmt(v) : signed(r.signs[q], v), title: `v(${ctx.label(s)}) = ${fmt(v)}`, "data-mask": s }, tr);
     });
     for (const c of cells) html("td", c, tr);
     const enter = () => store.set({ hover: { coalitions: r.coalitions, signs: r.signs, from: "table", S: r.S } });
