@@ -17,7 +17,8 @@ import { createGameTerms } from "./gameterms.js";
 export const GAME_CSS = `
 .isw-coal-grid{display:grid;grid-template-columns:1.4em auto minmax(90px,150px) auto;gap:2px 0;align-items:center}
 .isw-coal{display:contents}
-.isw-coal > *{padding:1px 4px;align-self:stretch;display:flex;align-items:center}
+.isw-coal > *{padding:1px 4px;align-self:stretch;box-sizing:border-box}
+.isw-coal > span{display:flex;align-items:center}
 .isw-coal-label{white-space:nowrap;font-variant-numeric:tabular-nums}
 .isw-coal.isw-hl > *{background:var(--isw-hl,rgba(230,81,0,.16))}
 .isw-coal-sign{font-weight:700;text-align:center}
