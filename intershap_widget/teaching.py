@@ -298,7 +298,11 @@ def game_png(w: ShapleyGameWidget, *, dpi: int = 100) -> bytes:
     heatmap(w.result, sample=0, ax=ax, title=title)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
-    return buf.getvalue()
+    from PIL import Image  # a dependency of matplotlib; a palette PNG is a third of the size
+
+    out = io.BytesIO()
+    Image.open(io.BytesIO(buf.getvalue())).convert("RGB").quantize(colors=256).save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 def _static_bundle(w: ShapleyGameWidget, include: Any, exclude: Any) -> dict[str, str]:
