@@ -36,6 +36,7 @@ __all__ = [
     "sample_interactions",
     "SampledResult",
     "shapley_values",
+    "ShapleyGameWidget",
     "unload_ipython_extension",
 ]
 
@@ -60,4 +61,8 @@ def __getattr__(name: str):
         from . import widget
 
         return getattr(widget, name)
+    if name == "ShapleyGameWidget":
+        from . import teaching
+
+        return getattr(teaching, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,17 +11,21 @@ export function cellSize(m) {
   return m <= 5 ? 50 : Math.max(30, Math.floor(260 / m));
 }
 
-/** @param {HTMLElement} parent @param {any} ctx @returns {{destroy: () => void}} */
-export function createHeatmap(parent, ctx) {
+/**
+ * @param {HTMLElement} parent @param {any} ctx
+ * @param {{panels?: string[], sampleTitle?: () => string, sampleLabel?: string, note?: string}} [opts]
+ *   panels: which of "global", "sample" to draw (default both); the teaching widget draws
+ *   only "sample" (ctx.sampleMatrix) with its own title, aria-label and note.
+ * @returns {{destroy: () => void, redraw: () => void}}
+ */
+export function createHeatmap(parent, ctx, opts = {}) {
   const { m, names, store } = ctx;
   const CELL = cellSize(m);
   const box = html("div", { class: "isw-panel isw-heatmap" }, parent);
   const label = Math.min(104, 14 + 8 * Math.max(...names.map((s) => Math.min(s.length, 12))));
   const size = CELL * m;
-  const panels = [
-    { key: "global", title: "" },
-    { key: "sample", title: "" },
-  ];
+  const panels = (opts.panels ?? ["global", "sample"]).map((key) => ({ key, title: "" }));
+  const byKey = Object.fromEntries(panels.map((p) => [p.key, p]));
   const row = html("div", { class: "isw-row" }, box);
   let focus = [0, 0];
   for (const p of panels) {
@@ -29,7 +33,7 @@ export function createHeatmap(parent, ctx) {
     p.head = html("div", { class: "isw-title" }, wrap);
     const w = label + size + Math.ceil(0.72 * 6.5 * Math.max(...names.map((n) => Math.min(n.length, 12)))) + 4;
     const h = label + size + 4;
-    p.svg = svg("svg", { width: w, height: h, role: "grid", "aria-label": p.key === "global" ? "global interaction matrix" : "interaction matrix of the selected sample" }, wrap);
+    p.svg = svg("svg", { width: w, height: h, role: "grid", "aria-label": p.key === "global" ? "global interaction matrix" : opts.sampleLabel ?? "interaction matrix of the selected sample" }, wrap);
     const g = svg("g", { transform: `translate(${label},${label})` }, p.svg);
     p.cells = [];
     for (let i = 0; i < m; i++) {
@@ -52,7 +56,7 @@ export function createHeatmap(parent, ctx) {
       svg("text", { transform: `translate(${j * CELL + CELL / 2 + 4},-6) rotate(-45)`, "text-anchor": "start" }, g).textContent = short(names[j]);
     }
   }
-  html("div", { class: "isw-note", style: `max-width:${2 * (label + size + 40) + 14}px`, text: `Left: global Φ of the active samples; right: signed φ of the selected sample. Red > 0 > blue. Dashed: main effects φᵢᵢ; others: interactions φᵢⱼ (half the SII, a pair's share counts both cells). Click or Enter picks a pair; arrows move.${ctx.sampled ? " ±: one standard error of the sampled estimate (± ≤: a bound for a subset)." : ""}` }, box);
+  html("div", { class: "isw-note", style: `max-width:${panels.length * (label + size + 40) + 14}px`, text: opts.note ?? `Left: global Φ of the active samples; right: signed φ of the selected sample. Red > 0 > blue. Dashed: main effects φᵢᵢ; others: interactions φᵢⱼ (half the SII, a pair's share counts both cells). Click or Enter picks a pair; arrows move.${ctx.sampled ? " ±: one standard error of the sampled estimate (± ≤: a bound for a subset)." : ""}` }, box);
   setFocusable(0, 0);
 
   function short(s) { return s.length > 12 ? `${s.slice(0, 11)}…` : s; }
@@ -65,7 +69,7 @@ export function createHeatmap(parent, ctx) {
 
   function setFocusable(i, j) {
     focus = [i, j];
-    for (const p of panels) for (const c of p.cells) c.g.setAttribute("tabindex", c.i === i && c.j === j && p.key === "global" ? 0 : -1);
+    for (const p of panels) for (const c of p.cells) c.g.setAttribute("tabindex", c.i === i && c.j === j && p === panels[0] ? 0 : -1);
   }
 
   function onKey(ev, p, i, j) {
@@ -119,21 +123,24 @@ export function createHeatmap(parent, ctx) {
   }
 
   function drawGlobal() {
+    if (!byKey.global) return;
     const s = store.get();
     const agg = ctx.aggregate(s);
     const total = agg.behaviour;
     const scope = ctx.scopeLabel(s);
-    paint(panels[0], agg.matrix, (i, j) => (Math.abs(agg.matrix[i * m + j]) * (i === j ? 1 : 2)) / total,
-      `Φ, ${scope}`, "Φ", ctx.termSe(s));
+    paint(byKey.global, agg.matrix, (i, j) => (Math.abs(agg.matrix[i * m + j]) * (i === j ? 1 : 2)) / total,
+      `Φ, ${scope}`, "Φ", ctx.termSe ? ctx.termSe(s) : null);
   }
 
   function drawSample() {
+    if (!byKey.sample) return;
     const s = store.get();
     const mat = ctx.sampleMatrix(s.cls, s.sample);
     let total = 0;
     for (const v of mat) total += Math.abs(v);
-    paint(panels[1], mat, (i, j) => (Math.abs(mat[i * m + j]) * (i === j ? 1 : 2)) / total,
-      `φ of sample ${ctx.sampleName(s.sample)}`, "φ", ctx.sampled ? { se: ctx.sampleSe(s.sample), bound: false } : null);
+    paint(byKey.sample, mat, (i, j) => (Math.abs(mat[i * m + j]) * (i === j ? 1 : 2)) / total,
+      opts.sampleTitle ? opts.sampleTitle() : `φ of sample ${ctx.sampleName(s.sample)}`, "φ",
+      ctx.sampled ? { se: ctx.sampleSe(s.sample), bound: false } : null);
   }
 
   drawGlobal();
@@ -143,5 +150,5 @@ export function createHeatmap(parent, ctx) {
     if (changed.some((k) => globalKeys.includes(k))) drawGlobal();
     if (changed.some((k) => ["cls", "sample", "pair"].includes(k))) drawSample();
   });
-  return { destroy: () => { unsub(); box.remove(); } };
+  return { destroy: () => { unsub(); box.remove(); }, redraw: () => { drawGlobal(); drawSample(); } };
 }
