@@ -7,6 +7,7 @@ none. A control export with nbconvert's stock lab template shows the blocking bi
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ nbformat = pytest.importorskip("nbformat", reason="needs the 'dev' extra (nbform
 nbclient = pytest.importorskip("nbclient", reason="needs the 'dev' extra")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the 'dev' extra (playwright)")
 
+from _notebooks import executed_quickstart  # noqa: E402,F401
 from intershap_widget import export  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -219,84 +221,60 @@ def test_anywidget_module_is_registered_by_name():
 
 
 
-EXPLORER_CELL = '''import sys
-sys.path.insert(0, {root!r})
-import numpy as np
-import intershap_widget as isw
-
-rng = np.random.default_rng(0)
-X = [rng.integers(0, 2, (40, 1)).astype(float), rng.integers(0, 2, (40, 1)).astype(float),
-     rng.normal(size=(40, 1))]
-
-def xor_model(xs):
-    p = 0.8 * np.logical_xor(xs[0][:, 0] > 0.5, xs[1][:, 0] > 0.5) + 0.1 * (xs[2][:, 0] > 0) + 0.05
-    return np.stack([1 - p, p], 1)
-
-def sum_model(xs):
-    p = 0.3 * xs[0][:, 0] + 0.3 * xs[1][:, 0] + 0.1 * (xs[2][:, 0] > 0) + 0.1
-    return np.stack([1 - p, p], 1)
-
-names = ["image", "text", "tabular"]
-res_xor = isw.explain(xor_model, X, modality_names=names, output="probability", progress=False)
-res_sum = isw.explain(sum_model, X, modality_names=names, output="probability", progress=False)
-res_xor.save("res_xor.npz")'''
-
-
-def test_exported_explorer_is_linked_offline(browser, tmp_path):
-    """The real explorer (widget branch) in an exported page: right values, linked views.
-
-    Needs ``intershap_widget.widget``; on a branch without it this test is skipped.
-    """
-    import importlib.util
-
-    if importlib.util.find_spec("intershap_widget.widget") is None:
-        pytest.skip("the explorer (intershap_widget.widget) is not on this branch yet")
-    import re
+@pytest.mark.xdist_group("quickstart")
+def test_exported_quickstart_is_linked_offline(executed_quickstart, browser, tmp_path):
+    """notebooks/01_quickstart, executed and exported: the explorer shows the result's Φ and,
+    with no kernel and no network, a sample clicked in the scatter drives the other views."""
+    import numpy as np
 
     import intershap_widget as isw
 
-    nb = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell(EXPLORER_CELL.format(root=str(ROOT))),
-            nbformat.v4.new_code_cell("%load_ext intershap_widget\nres_xor"),
-            nbformat.v4.new_code_cell("%intershap xor=res_xor sum=res_sum"),
-        ]
-    )
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbclient.NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    res = isw.load_result(tmp_path / "res_xor.npz")
-    outputs = nb.cells[1].outputs[0]["data"]
-    assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(outputs)
-    out = tmp_path / "explorer.html"
-    nbformat.write(nb, tmp_path / "explorer.ipynb")
-    export.export_html(tmp_path / "explorer.ipynb", out)
+    expect = playwright_api.expect
+    path, saved, _ = executed_quickstart
+    res = isw.load_result(saved)
+    out = export.export_html(path, tmp_path / "quickstart.html")
+    text = out.read_text(encoding="utf-8")
+    assert text.count("/* ---- @jupyter-widgets/html-manager embed-amd.js ---- */") == 1
+    assert out.stat().st_size < 6_000_000
 
     page, blocked, errors = open_offline(browser, out)
-    page.wait_for_function("document.querySelectorAll('.isw-heatmap').length === 3", timeout=30000)
-    # the first explorer's global heatmap shows res.Phi (4 significant digits in the labels)
-    labels = page.eval_on_selector_all(
-        "svg[aria-label='global interaction matrix'] .isw-cell",
-        "els => els.map(e => e.getAttribute('aria-label'))",
-    )
-    assert len(labels) >= 9
-    shown = {}
-    for text in labels[:9]:
-        m = re.match(r"Φ\[(\w+), (\w+)\] = ([-+0-9.e]+)", text)
-        assert m, text
-        shown[(m.group(1), m.group(2))] = float(m.group(3))
-    names = res.modality_names
-    for (a, b), value in shown.items():
-        expected = res.Phi[names.index(a), names.index(b)]
-        assert value == pytest.approx(expected, rel=2e-3, abs=1e-6), (a, b)
-    # side by side: a sample picked in one explorer is followed by the other, in the page
-    marks = "els => els.map(e => e.getAttribute('aria-label'))"
-    before = page.eval_on_selector_all(".widget-hbox .isw-selected-mark", marks)
-    assert len(before) == 2 and all("#0" in t for t in before)
-    page.locator(".widget-hbox button[aria-label='next sample']").first.click()
-    page.wait_for_function(
-        "[...document.querySelectorAll('.widget-hbox .isw-selected-mark')]"
-        ".every(e => e.getAttribute('aria-label').includes('#1'))",
-        timeout=5000,
-    )
+    page.set_viewport_size({"width": 1280, "height": 1400})
+    root = page.locator(".isw-root")
+    root.wait_for(timeout=30_000)
+    expect(root).to_have_count(1)
+    m = res.n_modalities
+    cells = root.locator('.isw-cell[data-panel="global"]')
+    expect(cells).to_have_count(m * m)
+    for k in range(m * m):
+        i, j = int(cells.nth(k).get_attribute("data-i")), int(cells.nth(k).get_attribute("data-j"))
+        assert float(cells.nth(k).get_attribute("data-value")) == pytest.approx(res.Phi[i, j], rel=1e-5, abs=1e-7)
+
+    # click a well-separated sample in the scatter (x: prediction, y: local InterSHAP)
+    canvas = root.locator("canvas.isw-scatter")
+    canvas.scroll_into_view_if_needed()
+    x0, x1 = map(float, canvas.get_attribute("data-x-pixels").split(","))
+    y0, y1 = map(float, canvas.get_attribute("data-y-pixels").split(","))
+    pred = res.prediction.astype(np.float32)
+    x = x0 + (pred - pred.min()) / (pred.max() - pred.min()) * (x1 - x0)
+    y = y0 + np.nan_to_num(res.intershap_local, nan=-1.0) * (y1 - y0)
+    d = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :]) + np.eye(len(x)) * 1e9
+    ok = np.isfinite(res.intershap_local) & (np.abs(res.phi[:, 0, 1]) > 1e-3)
+    target = int(np.argmax(np.where(ok, d.min(axis=1), -1)))
+    assert target != 0
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + float(x[target]), box["y"] + float(y[target]))
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", str(target))
+    # the sample's heatmap now shows this sample's signed φ, the waterfall its prediction
+    sample_cells = root.locator('.isw-cell[data-panel="sample"]')
+    for k in range(m * m):
+        c = sample_cells.nth(k)
+        i, j = int(c.get_attribute("data-i")), int(c.get_attribute("data-j"))
+        expect(c).to_have_attribute("data-value", re.compile(r"^-?[0-9.e+-]+$"))
+        assert float(c.get_attribute("data-value")) == pytest.approx(res.phi[target, i, j], rel=1e-4, abs=1e-6)
+    # picking a pair in the global map highlights its bars and opens its distribution
+    root.locator('.isw-cell[data-panel="global"][data-i="0"][data-j="1"]').click()
+    expect(root.locator(".isw-pairdist .isw-title")).to_contain_text(" × ")
+    line = root.locator(".isw-sample-line")
+    assert float(line.get_attribute("data-value")) == pytest.approx(res.phi[target, 0, 1], rel=1e-4, abs=1e-6)
     assert blocked == [] and errors == []
     page.context.close()
