@@ -26,8 +26,9 @@ def execute(path: Path, extra_cells: tuple[str, ...] = (), workdir: Path | None 
     nb = nbformat.read(path, as_version=4)
     for code in extra_cells:
         nb.cells.append(nbformat.v4.new_code_cell(code))
-    env_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    os.environ["PYTHONPATH"] = env_path  # the kernel imports this checkout's package
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if str(ROOT) not in paths:  # the kernel (a subprocess) imports this checkout's package
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *paths])
     nbclient.NotebookClient(
         nb, timeout=TIMEOUT, kernel_name="python3", store_widget_state=True, record_timing=False,
         resources={"metadata": {"path": str(workdir or path.parent)}},

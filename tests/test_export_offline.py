@@ -18,7 +18,6 @@ nbformat = pytest.importorskip("nbformat", reason="needs the 'dev' extra (nbform
 nbclient = pytest.importorskip("nbclient", reason="needs the 'dev' extra")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the 'dev' extra (playwright)")
 
-from _notebooks import executed_quickstart  # noqa: E402,F401
 from intershap_widget import export  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

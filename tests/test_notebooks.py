@@ -10,7 +10,7 @@ import pytest
 nbformat = pytest.importorskip("nbformat", reason="needs the 'dev' extra (nbformat, nbclient)")
 pytest.importorskip("nbclient", reason="needs the 'dev' extra")
 
-from _notebooks import NOTEBOOK_DIR, NOTEBOOKS, execute, executed_quickstart  # noqa: E402,F401
+from _notebooks import NOTEBOOK_DIR, NOTEBOOKS, execute  # noqa: E402
 from intershap_widget import notebooks as runner  # noqa: E402
 
 VIEW = "application/vnd.jupyter.widget-view+json"
