@@ -115,11 +115,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     lst = sub.add_parser("list", help="list the notebooks")
     lst.add_argument("--dir", default=None)
     args = parser.parse_args(argv)
-    if args.command == "list":
-        for p in find_notebooks((), args.dir):
-            print(p.stem)
-        return 0
-    return _run(args)
+    try:
+        if args.command == "list":
+            for p in find_notebooks((), args.dir):
+                print(p.stem)
+            return 0
+        return _run(args)
+    except FileNotFoundError as exc:
+        parser.error(str(exc))  # exits with status 2
+    except Exception as exc:  # a failing cell: nbclient's error names the cell and shows its traceback
+        if type(exc).__name__ != "CellExecutionError":
+            raise
+        print(exc, file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

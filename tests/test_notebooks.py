@@ -111,4 +111,11 @@ def test_runner_cli(tmp_path, capsys):
         runner.find_notebooks(["nope"], src)
     with pytest.raises(SystemExit):
         runner.main(["run", "--inplace", "--out", str(tmp_path)])
+    with pytest.raises(SystemExit) as exit_info:
+        runner.main(["run", "nope", "--dir", str(src)])
+    assert exit_info.value.code == 2 and "no notebook 'nope'" in capsys.readouterr().err
+    bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")])
+    nbformat.write(bad, src / "bad.ipynb")
+    assert runner.main(["run", "bad", "--dir", str(src)]) == 1
+    assert "ZeroDivisionError" in capsys.readouterr().err
     json.dumps(state)  # plain JSON
