@@ -10,6 +10,7 @@ from .models import concatenated
 from .interactions import order_shares
 from .result import InteractionResult, load_result
 from .sampling import SampledResult, sample_explain, sample_interactions
+from ._magic import load_ipython_extension, unload_ipython_extension
 
 __version__ = "0.1.0"
 
@@ -17,19 +18,51 @@ __all__ = [
     "BackgroundMasker",
     "BaselineMasker",
     "CallableMasker",
-    "Factorised",
-    "InteractionResult",
-    "MAX_EXACT_MODALITIES",
-    "RandomMasker",
-    "SampledResult",
     "compare_scores",
     "concatenated",
     "explain",
     "explain_factorised",
+    "export_html",
+    "Factorised",
     "interaction_matrices",
+    "InteractionResult",
+    "load_ipython_extension",
     "load_result",
+    "MAX_EXACT_MODALITIES",
     "order_shares",
+    "plots",
+    "RandomMasker",
     "sample_explain",
     "sample_interactions",
+    "SampledResult",
     "shapley_values",
+    "ShapleyGameWidget",
+    "unload_ipython_extension",
 ]
+
+
+def export_html(notebook_path, out_path=None, *, theme="light"):
+    """One self-contained HTML file of an executed notebook whose widgets work offline.
+
+    See :func:`intershap_widget.export.export_html` (needs nbconvert).
+    """
+    from .export import export_html as _export_html
+
+    return _export_html(notebook_path, out_path, theme=theme)
+
+
+def __getattr__(name: str):
+    # matplotlib and anywidget/ipywidgets are imported only when plots or the explorer are used
+    if name == "plots":
+        import importlib
+
+        return importlib.import_module(".plots", __name__)
+    if name == "InterSHAPWidget":
+        from . import widget
+
+        return getattr(widget, name)
+    if name == "ShapleyGameWidget":
+        from . import teaching
+
+        return getattr(teaching, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

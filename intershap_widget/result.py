@@ -213,6 +213,21 @@ class InteractionResult:
         """Σ_ij Φ_ij, the denominator of InterSHAP."""
         return scores.behaviour(self.Phi)
 
+    # ------------------------------------------------------ higher orders
+    def interactions(self, index: str = "k-SII", order: int = 2, min_order: int = 1):
+        """Interaction values of any order (Möbius, SII, k-SII, STII, FSII), per sample
+        ``(N, K)`` and globally; see :mod:`intershap_widget.interactions`."""
+        from .interactions import interactions
+
+        return interactions(self, index, order, min_order)
+
+    def order_shares(self):
+        """Share of behaviour carried by single modalities, pairs, triples, … (Möbius
+        orders), globally and per sample; see :func:`intershap_widget.order_shares`."""
+        from .interactions import order_shares
+
+        return order_shares(self)
+
     # ---------------------------------------------------------------- slicing
     def __getitem__(self, idx: Any) -> "InteractionResult":
         """Subset of samples (ints, slice or bool mask); global scores recomputed on it."""
@@ -336,6 +351,12 @@ class InteractionResult:
 
     def __repr__(self) -> str:
         return self.summary()
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
+        """Rich display: the explorer widget, a static PNG and the text summary."""
+        from ._magic import result_mimebundle
+
+        return result_mimebundle(self, include, exclude)
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:

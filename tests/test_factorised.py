@@ -82,3 +82,27 @@ def test_bad_inputs():
         explain_factorised(fm, _data((2, 2), 3, 0), masking=lambda x, p: x)
     with pytest.raises(ValueError, match="2 encoders"):
         encode(fm, _data((2, 2, 2), 3, 0))
+
+
+def test_explain_dispatches_factorised_models_after_checking_inputs():
+    torch.manual_seed(1)
+    dims = (6, 4)
+    model = LateFusion(dims).double()
+    X, bg = _data(dims, 5, 3), _data(dims, 7, 4)
+    fm = Factorised.from_model(model, concat=True)
+    res = isw.explain(fm, X, bg, progress=False, modality_names=["a", "b"])
+    assert res.settings["factorised"] is True and res.modality_names == ["a", "b"]
+    np.testing.assert_allclose(res.coalition_values, isw.explain(model, X, bg, progress=False).coalition_values, atol=1e-12)
+    # bad raw inputs are reported before any encoder runs
+    with pytest.raises(ValueError, match="same number of samples"):
+        isw.explain(fm, [X[0], X[1][:3]], progress=False)
+
+
+def test_result_methods_for_higher_orders():
+    dims = (6, 4, 5)
+    model = LateFusion(dims).double()
+    res = isw.explain(model, _data(dims, 4, 5), progress=False)
+    from intershap_widget.interactions import interactions, order_shares
+
+    np.testing.assert_allclose(res.interactions("STII", 2).values, interactions(res, "STII", 2).values)
+    assert res.order_shares().global_shares.shape == order_shares(res).global_shares.shape

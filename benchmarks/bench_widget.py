@@ -1,0 +1,144 @@
+"""Browser benchmark of the explorer: time to first render and time to switch the
+selected sample, N = 100,000 samples, M = 4 modalities (goals: < 1 s and < 16 ms).
+
+Runs the real bundle in Debian's Chromium (headless, via Playwright) on a kernel-less
+page whose in-page model holds the same binary buffers the widget sends. Prints the
+medians of several runs and their ratio to the goals.
+
+    PYTHONPATH=. python benchmarks/bench_widget.py [--n 100000] [--m 4] [--lab]
+
+``--lab`` also times the whole path in a real headless JupyterLab: run the cell that
+displays the widget -> explorer drawn (Python build, comm transfer of the buffers,
+bundle import and render).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from standalone_page import standalone_html  # noqa: E402
+from intershap_widget.result import InteractionResult  # noqa: E402
+from intershap_widget.widget import InterSHAPWidget  # noqa: E402
+
+SWITCH_JS = """async (count) => {
+  const m = window.__model, n = m.get('_meta').n_samples;
+  const sync = [], layout = [], frame = [];
+  for (let t = 0; t < count; t++) {
+    const target = (t * 7919 + 13) % n;
+    const t0 = performance.now();
+    m.set('selected_sample', target);           // as a trait change from Python arrives
+    sync.push(performance.now() - t0);
+    document.querySelector('.isw-root').getBoundingClientRect();  // force style + layout
+    layout.push(performance.now() - t0);
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    frame.push(performance.now() - t0);
+    if (document.querySelector('.isw-selected-mark').dataset.sample !== String(target)) throw new Error('view did not follow');
+  }
+  return { sync, layout, frame };
+}"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--m", type=int, default=4)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--lab", action="store_true", help="also time it end to end in JupyterLab")
+    args = ap.parse_args()
+    from _lab import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    rng = np.random.default_rng(0)
+    res = InteractionResult(rng.normal(size=(args.n, 2**args.m)), modality_names=[f"m{i}" for i in range(args.m)],
+                            predicted_class=rng.integers(0, 3, args.n), labels=rng.integers(0, 2, args.n))
+    t0 = time.perf_counter()
+    w = InterSHAPWidget(res)
+    w.selected_pair = (0, 1)  # the pair histogram is drawn too
+    t_py = time.perf_counter() - t0
+    payload = sum(getattr(w, k).nbytes for k in ("_phi", "_pred", "_base", "_pclass", "_label", "_mobius"))
+    with tempfile.TemporaryDirectory() as tmp:
+        page_path = Path(tmp) / "bench.html"
+        page_path.write_text(standalone_html(w))
+        first, sync, layout, frame = [], [], [], []
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for _ in range(args.runs):
+                page = browser.new_page(viewport={"width": 1200, "height": 1000})
+                page.goto(page_path.as_uri())
+                page.wait_for_function("window.__ready === true", timeout=60_000)
+                first.append(page.evaluate("window.__firstRender"))
+                out = page.evaluate(SWITCH_JS, 40)
+                sync += out["sync"][5:]
+                layout += out["layout"][5:]
+                frame += out["frame"][5:]
+                page.close()
+            browser.close()
+    med = statistics.median
+    print(f"InterSHAP explorer, N={args.n:,}, M={args.m}: {payload / 1e6:.1f} MB of float32 buffers, "
+          f"Python-side widget build {t_py * 1e3:.0f} ms")
+    print(f"time to first render (import + render + first frame): median {med(first):.0f} ms "
+          f"over {args.runs} page loads; goal 1000 ms -> ratio {med(first) / 1000:.2f}")
+    print(f"switch selected sample, synchronous update of every view: median {med(sync):.2f} ms, "
+          f"p90 {np.percentile(sync, 90):.2f} ms; goal 16 ms -> ratio {med(sync) / 16:.2f}")
+    print(f"switch selected sample, update + style + layout: median {med(layout):.2f} ms, "
+          f"p90 {np.percentile(layout, 90):.2f} ms; goal 16 ms -> ratio {med(layout) / 16:.2f}")
+    print(f"switch selected sample, until the next frame is painted: median {med(frame):.2f} ms, "
+          f"p90 {np.percentile(frame, 90):.2f} ms (includes waiting for the frame clock)")
+
+
+    if args.lab:
+        print(f"in JupyterLab, run cell -> explorer drawn: {lab_first_render(args.n, args.m):.0f} ms "
+              "(includes the Python build, the buffers' transfer and the render)")
+
+
+LAB_CELLS = [
+    "import numpy as np\nfrom intershap_widget.result import InteractionResult\n"
+    "from intershap_widget.widget import InterSHAPWidget\nrng = np.random.default_rng(0)\n"
+    "res = InteractionResult(rng.normal(size=({n}, 2**{m})), modality_names=[f'm{{i}}' for i in range({m})])",
+    "InterSHAPWidget(res)",
+]
+
+
+def lab_first_render(n: int, m: int) -> float:
+    """Milliseconds from running the display cell to the drawn explorer, in JupyterLab."""
+    import nbformat
+    from _lab import CHROMIUM, CHROMIUM_ARGS, Lab
+    from playwright.sync_api import sync_playwright
+
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c.format(n=n, m=m)) for c in LAB_CELLS])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, Path(tmp) / "bench.ipynb")
+        with Lab(Path(tmp), pythonpath=str(root)) as lab, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto(lab.url("bench.ipynb"))
+            page.wait_for_selector(".jp-Notebook", timeout=60_000)
+            lab.wait_kernel_ready()
+            run = "(cmd) => window.jupyterapp.commands.execute(cmd)"
+            page.evaluate(run, "notebook:run-cell-and-select-next")  # data cell
+            page.wait_for_selector(".jp-Cell:first-child .jp-InputPrompt:has-text('[1]')", timeout=60_000)
+            ms = page.evaluate("""async () => {
+              const t0 = performance.now();
+              await window.jupyterapp.commands.execute('notebook:run-cell');
+              while (!document.querySelector('.isw-root .isw-scatter')) await new Promise((r) => setTimeout(r, 5));
+              await new Promise((r) => requestAnimationFrame(r));
+              return performance.now() - t0;
+            }""")
+            browser.close()
+    return ms
+
+
+if __name__ == "__main__":
+    main()

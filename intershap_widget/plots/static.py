@@ -1,0 +1,72 @@
+"""Static rich display of a result: a PNG summary figure and a text summary.
+
+Used wherever JavaScript cannot run (GitHub's notebook view, PDF export, a terminal).
+Rendering goes through matplotlib's Agg canvas on a stand-alone ``Figure``: pyplot's
+global state (current figure, backend, interactive mode) is never touched.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import warnings
+from typing import Any, Iterable
+
+__all__ = ["static_mimebundle", "summary_png"]
+
+
+def summary_png(result: Any, *, dpi: int = 100, quantize: bool = True) -> bytes:
+    """PNG bytes of :func:`~intershap_widget.plots.summary_figure` at ``dpi``.
+
+    With ``quantize`` the image is reduced to a 256-colour palette (about a third of
+    the size, no visible change): it is stored in every notebook that displays a result.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from .summary import summary_figure
+
+    fig = Figure(facecolor="white")
+    FigureCanvasAgg(fig)
+    summary_figure(result, fig=fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+    fig.clear()
+    png = buf.getvalue()
+    if quantize:
+        from PIL import Image  # a dependency of matplotlib
+
+        out = io.BytesIO()
+        Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=256).save(out, format="PNG", optimize=True)
+        png = out.getvalue()
+    return png
+
+
+def static_mimebundle(
+    result: Any,
+    include: Iterable[str] | None = None,
+    exclude: Iterable[str] | None = None,
+    *,
+    dpi: int = 100,
+) -> dict[str, str]:
+    """``{"image/png": base64 str, "text/plain": result.summary()}`` for rich display.
+
+    ``include`` / ``exclude`` follow IPython's ``_repr_mimebundle_`` protocol (mime types
+    to keep / drop). If the picture cannot be drawn (e.g. matplotlib missing) a warning
+    is issued and only the text is returned, so displaying a result never fails.
+    """
+    wanted = {"image/png", "text/plain"}
+    if include is not None:
+        wanted &= set(include)
+    if exclude is not None:
+        wanted -= set(exclude)
+    bundle: dict[str, str] = {}
+    if "image/png" in wanted:
+        try:
+            bundle["image/png"] = base64.b64encode(summary_png(result, dpi=dpi)).decode("ascii")
+        except Exception as exc:  # a display hook must not raise
+            warnings.warn(f"intershap_widget: no static picture ({type(exc).__name__}: {exc})",
+                          RuntimeWarning, stacklevel=2)
+    if "text/plain" in wanted:
+        bundle["text/plain"] = result.summary()
+    return bundle

@@ -1,0 +1,177 @@
+// Bars: each term's share of behaviour for the active samples and for the selected
+// sample; and a waterfall of the selected sample from base value v(∅) through main
+// effects and interactions to its prediction v(N). Marks are built once and updated
+// in place, so switching samples stays cheap.
+
+import { svg, html, clear, tooltip, attr } from "./dom.js";
+import { linear, extent, fmt, pct, pm, ticks } from "./scales.js";
+import { termShareSeBounds } from "./errors.js";
+
+const ROW = 18;
+const LABEL = 110;
+const WIDTH = 190;
+const EXTRA = 50; // room right of the plot for value labels
+
+const signed = (v) => `${v >= 0 ? "+" : ""}${fmt(v)}`;
+
+/** @param {HTMLElement} parent @param {any} ctx */
+export function createBars(parent, ctx) {
+  const { m, names, store, pairs } = ctx;
+  const box = html("div", { class: "isw-panel isw-bars" }, parent);
+  html("div", { class: "isw-title", text: "Share of behaviour" }, box);
+  const legend = html("div", { class: "isw-note" }, box);
+  legend.innerHTML = `<span style="color:${ctx.colours.set}">■</span> active samples &nbsp; <span style="color:${ctx.colours.sample}">■</span> selected sample`;
+  if (ctx.sampled) legend.append(" · whiskers: a bound on ± one standard error");
+  const k = pairs.length;
+  const h = ROW * 1.6;
+  const termName = ([i, j]) => (i === j ? names[i] : `${names[i]} × ${names[j]}`);
+  const kindOf = ([i, j]) => (i === j ? "main effect" : "interaction");
+  const x = linear([0, 1], [LABEL, LABEL + WIDTH]);
+  const extra = ctx.sampled ? EXTRA + 56 : EXTRA; // "± se" labels need more room
+
+  // --- share bars: one group per term, two bars each
+  const shareSvg = svg("svg", { width: LABEL + WIDTH + extra, height: k * h + 24, role: "list", "aria-label": "share of behaviour per term" }, box);
+  const shareRows = pairs.map((pr, t) => {
+    const y = 4 + t * h;
+    const g = svg("g", { role: "listitem", style: "cursor:pointer" }, shareSvg);
+    svg("text", { x: LABEL - 6, y: y + h / 2 + 2, "text-anchor": "end", "font-size": 11 }, g).textContent = termName(pr);
+    const bars = [ctx.colours.set, ctx.colours.sample].map((colour, q) => ({
+      rect: svg("rect", { class: "isw-bar", x: LABEL, y: y + q * (h / 2 - 1), height: h / 2 - 2, fill: colour, role: "img" }, g),
+      text: svg("text", { y: y + q * (h / 2 - 1) + h / 2 - 4, "font-size": 10, class: "isw-muted" }, g),
+      whisker: ctx.sampled ? svg("path", { class: "isw-whisker", stroke: "currentColor", "stroke-width": 1.2, fill: "none", "data-y": y + q * (h / 2 - 1) + h / 4 - 1 }, g) : null,
+    }));
+    g.addEventListener("click", () => store.set({ pair: isPicked(pr) ? [] : [pr[0], pr[1]] }));
+    return { g, bars, pr };
+  });
+  const axisY = 4 + k * h + 2;
+  svg("line", { x1: LABEL, x2: LABEL + WIDTH, y1: axisY, y2: axisY, stroke: "currentColor", "stroke-opacity": 0.4 }, shareSvg);
+  for (const tv of [0, 0.25, 0.5, 0.75, 1]) {
+    svg("text", { x: x(tv), y: axisY + 12, "font-size": 10, "text-anchor": "middle", class: "isw-muted" }, shareSvg).textContent = `${tv * 100}%`;
+  }
+
+  // --- waterfall: base, one row per term, prediction
+  html("div", { class: "isw-title", text: "Waterfall of the selected sample", style: "margin-top:8px" }, box);
+  const wfSvg = svg("svg", { width: LABEL + WIDTH + extra, height: (k + 2) * ROW + 30, role: "list", "aria-label": "waterfall of the selected sample" }, box);
+  const wfNames = ["base v(∅)", ...pairs.map(termName), "prediction v(N)"];
+  const wfRows = wfNames.map((name, t) => {
+    const y = 4 + t * ROW;
+    const g = svg("g", { role: "listitem" }, wfSvg);
+    svg("text", { x: LABEL - 6, y: y + ROW / 2 + 3, "text-anchor": "end", "font-size": 11 }, g).textContent = name;
+    const rect = svg("rect", { class: "isw-bar", y: y + 2, height: ROW - 4, role: "img" }, g);
+    const text = svg("text", { y: y + ROW / 2 + 3, "font-size": 10, class: "isw-muted" }, g);
+    const whisker = ctx.sampled && t > 0 && t <= k ? svg("path", { class: "isw-whisker", stroke: "currentColor", "stroke-width": 1.2, fill: "none" }, g) : null;
+    return { g, rect, text, whisker, y, name, pr: t > 0 && t <= k ? pairs[t - 1] : null };
+  });
+  const wfAxisY = 4 + wfNames.length * ROW + 2;
+  svg("line", { x1: LABEL, x2: LABEL + WIDTH, y1: wfAxisY, y2: wfAxisY, stroke: "currentColor", "stroke-opacity": 0.4 }, wfSvg);
+  const wfTicks = svg("g", {}, wfSvg);
+
+  function isPicked([i, j]) {
+    const p = store.get().pair;
+    return p.length === 2 && Math.min(p[0], p[1]) === Math.min(i, j) && Math.max(p[0], p[1]) === Math.max(i, j);
+  }
+
+  /** A horizontal error whisker from a to b (pixels) at height y. */
+  function whiskerPath(a, b, y) {
+    return `M${a},${y - 3}V${y + 3}M${a},${y}H${b}M${b},${y - 3}V${y + 3}`;
+  }
+
+  function setBar(b, v, what, pr, se = NaN, bound = false) {
+    const bw = Number.isFinite(v) ? Math.max(0, x(v) - LABEL) : 0;
+    const plus = pm(se, bound, "pct");
+    const label = `${termName(pr)} (${kindOf(pr)}), ${what}: ${pct(v)}${plus}`;
+    attr(b.rect, { width: bw, "aria-label": label, "data-value": v });
+    tooltip(b.rect, label);
+    let right = LABEL + bw;
+    if (b.whisker) {
+      const ok = Number.isFinite(se) && Number.isFinite(v);
+      const lo = ok ? x(Math.max(0, v - se)) : LABEL;
+      const hi = ok ? x(Math.min(1, v + se)) : LABEL;
+      attr(b.whisker, { d: ok ? whiskerPath(lo, hi, Number(b.whisker.getAttribute("data-y"))) : "", "data-se": se });
+      right = Math.max(right, hi);
+    }
+    attr(b.text, { x: right + 3 });
+    b.text.textContent = pct(v) + (b.whisker ? pm(se, false, "pct") : ""); // the legend says it is a bound
+  }
+
+  function drawSetShares() {
+    const s = store.get();
+    const agg = ctx.aggregate(s);
+    const se = ctx.termSe(s);
+    const terms = pairs.map(([i, j]) => agg.matrix[i * m + j]);
+    const sb = se ? termShareSeBounds(terms, se.se, m) : null;
+    shareRows.forEach((r, t) => setBar(r.bars[0], agg.shares[t], "active samples", r.pr, sb ? sb[t] : NaN, true));
+  }
+
+  function drawSampleShares() {
+    const s = store.get();
+    const mat = ctx.sampleMatrix(s.cls, s.sample);
+    let total = 0;
+    for (const v of mat) total += Math.abs(v);
+    const se = ctx.sampleSe(s.sample);
+    const sb = se ? termShareSeBounds(pairs.map(([i, j]) => mat[i * m + j]), se, m) : null;
+    shareRows.forEach((r, t) => {
+      const [i, j] = r.pr;
+      setBar(r.bars[1], (Math.abs(mat[i * m + j]) * (i === j ? 1 : 2)) / total, "selected sample", r.pr, sb ? sb[t] : NaN, true);
+    });
+  }
+
+  function drawPicked() {
+    for (const r of shareRows) r.g.classList.toggle("isw-hl", isPicked(r.pr));
+    for (const r of wfRows) r.g.classList.toggle("isw-hl", !!r.pr && isPicked(r.pr));
+  }
+
+  function drawWaterfall() {
+    const s = store.get();
+    const mat = ctx.sampleMatrix(s.cls, s.sample);
+    const base = ctx.baseOf(s.cls, s.sample);
+    const pred = ctx.predOf(s.cls, s.sample);
+    const steps = pairs.map((pr) => mat[pr[0] * m + pr[1]] * (pr[0] === pr[1] ? 1 : 2));
+    const se = ctx.sampleSe(s.sample);
+    const stepSe = se ? pairs.map((pr, t) => se[t] * (pr[0] === pr[1] ? 1 : 2)) : null;
+    const points = [base];
+    for (const v of steps) points.push(points[points.length - 1] + v);
+    points.push(pred);
+    const reach = stepSe ? points.slice(1, -1).flatMap((p, t) => [p - stepSe[t], p + stepSe[t]]) : [];
+    const [lo, hi] = extent(points.concat(reach));
+    const pad = (hi - lo) * 0.05;
+    const wx = linear([lo - pad, hi + pad], [LABEL, LABEL + WIDTH]);
+    wfRows.forEach((r, t) => {
+      const total = t === 0 || t === wfRows.length - 1;
+      const to = total ? (t === 0 ? base : pred) : points[t];
+      const v = total ? to : steps[t - 1];
+      const b = wx(to);
+      const a = total ? b - 1.5 : wx(points[t - 1]);
+      const e = stepSe && !total ? stepSe[t - 1] : NaN;
+      const label = total ? `${r.name} = ${fmt(to)}` : `${r.name} (${kindOf(r.pr)}): ${signed(v)}${pm(e)}`;
+      attr(r.rect, { x: Math.min(a, b), width: Math.max(total ? 3 : 1, Math.abs(b - a)), "aria-label": label, "data-value": v,
+        fill: total ? ctx.colours.total : v >= 0 ? ctx.colours.pos : ctx.colours.neg });
+      tooltip(r.rect, label);
+      let right = Math.max(a, b);
+      if (r.whisker) {
+        const lo = wx(to - e);
+        const hi = wx(to + e);
+        attr(r.whisker, { d: Number.isFinite(e) ? whiskerPath(lo, hi, r.y + ROW / 2) : "", "data-se": e });
+        right = Math.max(right, hi);
+      }
+      attr(r.text, { x: right + 3 });
+      r.text.textContent = total ? fmt(to) : signed(v) + (r.whisker ? pm(e) : "");
+    });
+    clear(wfTicks);
+    for (const tv of ticks(lo - pad, hi + pad, 4)) {
+      svg("text", { x: wx(tv), y: wfAxisY + 12, "font-size": 10, "text-anchor": "middle", class: "isw-muted" }, wfTicks).textContent = fmt(tv, 3);
+    }
+  }
+
+  drawSetShares();
+  drawSampleShares();
+  drawWaterfall();
+  drawPicked();
+  const unsub = store.subscribe((s, changed) => {
+    const has = (...keys) => changed.some((c) => keys.includes(c));
+    if (has("cls", "indices", "filterClass", "filterLabel")) drawSetShares();
+    if (has("cls", "sample")) { drawSampleShares(); drawWaterfall(); }
+    if (has("pair")) drawPicked();
+  });
+  return { destroy: () => { unsub(); box.remove(); } };
+}

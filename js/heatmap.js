@@ -1,0 +1,154 @@
+// Φ heatmaps: the global |mean φ| of the active samples and the signed φ^a of the
+// selected sample. Each cell is a focusable ARIA button; arrows move, Enter picks
+// the pair (highlighted in every view), Escape clears it.
+
+import { svg, html, attr, tooltip } from "./dom.js";
+import { termIndex } from "./aggregate.js";
+import { diverging, textOn, fmt, pct, pm } from "./scales.js";
+
+/** Cell size in px: roomy for a few modalities, shrinking for many. */
+export function cellSize(m) {
+  return m <= 5 ? 50 : Math.max(30, Math.floor(260 / m));
+}
+
+/**
+ * @param {HTMLElement} parent @param {any} ctx
+ * @param {{panels?: string[], sampleTitle?: () => string, sampleLabel?: string, note?: string}} [opts]
+ *   panels: which of "global", "sample" to draw (default both); the teaching widget draws
+ *   only "sample" (ctx.sampleMatrix) with its own title, aria-label and note.
+ * @returns {{destroy: () => void, redraw: () => void}}
+ */
+export function createHeatmap(parent, ctx, opts = {}) {
+  const { m, names, store } = ctx;
+  const CELL = cellSize(m);
+  const box = html("div", { class: "isw-panel isw-heatmap" }, parent);
+  const label = Math.min(104, 14 + 8 * Math.max(...names.map((s) => Math.min(s.length, 12))));
+  const size = CELL * m;
+  const panels = (opts.panels ?? ["global", "sample"]).map((key) => ({ key, title: "" }));
+  const byKey = Object.fromEntries(panels.map((p) => [p.key, p]));
+  const row = html("div", { class: "isw-row" }, box);
+  let focus = [0, 0];
+  for (const p of panels) {
+    const wrap = html("div", {}, row);
+    p.head = html("div", { class: "isw-title" }, wrap);
+    const w = label + size + Math.ceil(0.72 * 6.5 * Math.max(...names.map((n) => Math.min(n.length, 12)))) + 4;
+    const h = label + size + 4;
+    p.svg = svg("svg", { width: w, height: h, role: "grid", "aria-label": p.key === "global" ? "global interaction matrix" : opts.sampleLabel ?? "interaction matrix of the selected sample" }, wrap);
+    const g = svg("g", { transform: `translate(${label},${label})` }, p.svg);
+    p.cells = [];
+    for (let i = 0; i < m; i++) {
+      const rowG = svg("g", { role: "row" }, g);
+      svg("text", { x: -6, y: i * CELL + CELL / 2 + 4, "text-anchor": "end" }, g).textContent = short(names[i]);
+      for (let j = 0; j < m; j++) {
+        const c = svg("g", {
+          class: `isw-cell${i === j ? " isw-diag" : ""}`, role: "gridcell", tabindex: -1,
+          "data-i": i, "data-j": j, "data-panel": p.key, transform: `translate(${j * CELL},${i * CELL})`,
+        }, rowG);
+        const r = svg("rect", { class: "isw-fill", x: 1, y: 1, width: CELL - 2, height: CELL - 2, rx: 2 }, c);
+        const t = svg("text", { x: CELL / 2, y: CELL / 2 + (ctx.sampled ? 0 : 4), "text-anchor": "middle", "font-size": CELL >= 46 ? 10.5 : 8.5, "pointer-events": "none" }, c);
+        const e = ctx.sampled ? svg("text", { x: CELL / 2, y: CELL / 2 + 12, "text-anchor": "middle", "font-size": 8.5, "pointer-events": "none", class: "isw-cell-se" }, c) : null;
+        c.addEventListener("click", () => pick(i, j));
+        c.addEventListener("keydown", (ev) => onKey(ev, p, i, j));
+        p.cells.push({ g: c, r, t, e, i, j });
+      }
+    }
+    for (let j = 0; j < m; j++) {
+      svg("text", { transform: `translate(${j * CELL + CELL / 2 + 4},-6) rotate(-45)`, "text-anchor": "start" }, g).textContent = short(names[j]);
+    }
+  }
+  html("div", { class: "isw-note", style: `max-width:${panels.length * (label + size + 40) + 14}px`, text: opts.note ?? `Left: global Φ of the active samples; right: signed φ of the selected sample. Red > 0 > blue. Dashed: main effects φᵢᵢ; others: interactions φᵢⱼ (half the SII, a pair's share counts both cells). Click or Enter picks a pair; arrows move.${ctx.sampled ? " ±: one standard error of the sampled estimate (± ≤: a bound for a subset)." : ""}` }, box);
+  setFocusable(0, 0);
+
+  function short(s) { return s.length > 12 ? `${s.slice(0, 11)}…` : s; }
+
+  function pick(i, j) {
+    const cur = store.get().pair;
+    const same = cur.length === 2 && ((cur[0] === i && cur[1] === j) || (cur[0] === j && cur[1] === i));
+    store.set({ pair: same ? [] : [Math.min(i, j), Math.max(i, j)] });
+  }
+
+  function setFocusable(i, j) {
+    focus = [i, j];
+    for (const p of panels) for (const c of p.cells) c.g.setAttribute("tabindex", c.i === i && c.j === j && p === panels[0] ? 0 : -1);
+  }
+
+  function onKey(ev, p, i, j) {
+    const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    if (moves[ev.key]) {
+      const [di, dj] = moves[ev.key];
+      const ni = Math.max(0, Math.min(m - 1, i + di));
+      const nj = Math.max(0, Math.min(m - 1, j + dj));
+      const target = p.cells[ni * m + nj].g;
+      for (const c of p.cells) c.g.setAttribute("tabindex", -1);
+      target.setAttribute("tabindex", 0);
+      target.focus();
+      ev.preventDefault();
+    } else if (ev.key === "Enter" || ev.key === " ") {
+      pick(i, j);
+      ev.preventDefault();
+    } else if (ev.key === "Escape") {
+      store.set({ pair: [] });
+    }
+  }
+
+  function paint(p, mat, shareOf, title, what, se = null) {
+    let max = 0;
+    for (const v of mat) if (Number.isFinite(v)) max = Math.max(max, Math.abs(v));
+    const colour = diverging(max, ctx.mid);
+    p.head.textContent = title;
+    const pair = store.get().pair;
+    for (const c of p.cells) {
+      const v = mat[c.i * m + c.j];
+      const fill = colour(v);
+      c.r.setAttribute("fill", fill);
+      c.t.setAttribute("fill", textOn(fill));
+      c.t.textContent = CELL >= 46 ? fmt(v, 3) : ""; // small cells: value in the tooltip / label only
+      const kind = c.i === c.j ? `main effect of ${names[c.i]}` : `interaction ${names[c.i]} × ${names[c.j]}`;
+      const share = shareOf(c.i, c.j);
+      const e = se ? se.se[termIndex(m, c.i, c.j)] : NaN;
+      const plus = se ? pm(e, se.bound) : "";
+      if (c.e) {
+        c.e.setAttribute("fill", textOn(fill));
+        c.e.textContent = CELL >= 46 && se ? plus.trim() : "";
+      }
+      const text = `${what}[${names[c.i]}, ${names[c.j]}] = ${fmt(v)}${plus}: ${kind}, ${pct(share)} of behaviour`;
+      c.g.setAttribute("aria-label", text);
+      c.g.setAttribute("data-value", String(v));
+      if (se) c.g.setAttribute("data-se", String(e));
+      tooltip(c.g, text);
+      const picked = pair.length === 2 && ((pair[0] === c.i && pair[1] === c.j) || (pair[0] === c.j && pair[1] === c.i));
+      c.g.classList.toggle("isw-picked", picked);
+      c.g.setAttribute("aria-selected", picked ? "true" : "false");
+    }
+  }
+
+  function drawGlobal() {
+    if (!byKey.global) return;
+    const s = store.get();
+    const agg = ctx.aggregate(s);
+    const total = agg.behaviour;
+    const scope = ctx.scopeLabel(s);
+    paint(byKey.global, agg.matrix, (i, j) => (Math.abs(agg.matrix[i * m + j]) * (i === j ? 1 : 2)) / total,
+      `Φ, ${scope}`, "Φ", ctx.termSe ? ctx.termSe(s) : null);
+  }
+
+  function drawSample() {
+    if (!byKey.sample) return;
+    const s = store.get();
+    const mat = ctx.sampleMatrix(s.cls, s.sample);
+    let total = 0;
+    for (const v of mat) total += Math.abs(v);
+    paint(byKey.sample, mat, (i, j) => (Math.abs(mat[i * m + j]) * (i === j ? 1 : 2)) / total,
+      opts.sampleTitle ? opts.sampleTitle() : `φ of sample ${ctx.sampleName(s.sample)}`, "φ",
+      ctx.sampled ? { se: ctx.sampleSe(s.sample), bound: false } : null);
+  }
+
+  drawGlobal();
+  drawSample();
+  const unsub = store.subscribe((s, changed) => {
+    const globalKeys = ["cls", "indices", "filterClass", "filterLabel", "pair"];
+    if (changed.some((k) => globalKeys.includes(k))) drawGlobal();
+    if (changed.some((k) => ["cls", "sample", "pair"].includes(k))) drawSample();
+  });
+  return { destroy: () => { unsub(); box.remove(); }, redraw: () => { drawGlobal(); drawSample(); } };
+}

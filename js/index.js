@@ -1,0 +1,201 @@
+// Entry point of the InterSHAP explorer (anywidget): decodes the synced arrays,
+// builds the shared store and mounts one module per view.
+
+import { decodeArray } from "./buffers.js";
+import * as agg from "./aggregate.js";
+import * as mob from "./mobius.js";
+import * as errs from "./errors.js";
+import { createStore, bindModel, fromModel } from "./store.js";
+import { html } from "./dom.js";
+import { injectStyle, isDark } from "./theme.js";
+import { createHeatmap } from "./heatmap.js";
+import { createBars } from "./bars.js";
+import { createSelector } from "./selector.js";
+import { createSummary } from "./classes.js";
+import { createPairDistribution } from "./pairdist.js";
+import { createOrders } from "./orders.js";
+
+/** Data access and memoised aggregation shared by the views. */
+export function createContext(model, store, dark) {
+  const meta = model.get("_meta") || {};
+  const m = meta.n_modalities;
+  const n = meta.n_samples;
+  const k = (m * (m + 1)) / 2;
+  const phi = decodeArray(model.get("_phi")).array;
+  const pred = decodeArray(model.get("_pred")).array;
+  const base = decodeArray(model.get("_base")).array;
+  const pclass = decodeArray(model.get("_pclass")).array;
+  const label = decodeArray(model.get("_label")).array;
+  const div = decodeArray(model.get("_mobius")).array;
+  const phiSe = decodeArray(model.get("_phi_se")).array;
+  const globalSe = decodeArray(model.get("_global_se")).array;
+  const localSe = decodeArray(model.get("_local_se")).array;
+  const d = (1 << m) - 1;
+  let seMemo = { list: undefined, value: null };
+  const localCache = new Map();
+  const termCache = new Map();
+  let filtMemo = { key: null, list: null };
+  let activeMemo = { indices: null, filt: undefined, list: null, version: 0 };
+  let aggMemo = { cls: -1, list: undefined, value: null };
+
+  const ctx = {
+    meta, m, n, k, store, dark,
+    names: meta.modality_names,
+    classNames: meta.class_names,
+    pclassNames: pclass.length ? meta.pclass_names : [],
+    labelNames: label.length ? meta.label_names : [],
+    pairs: agg.termPairs(m),
+    mid: dark ? [70, 70, 70] : [247, 247, 247],
+    colours: dark
+      ? { set: "#64b5f6", sample: "#ffb74d", brush: "#f06292", faint: "#888", pos: "#ef5350", neg: "#42a5f5", total: "#bdbdbd", text: "#ddd", grid: "#777" }
+      : { set: "#1976d2", sample: "#e65100", brush: "#c2185b", faint: "#9e9e9e", pos: "#c62828", neg: "#1565c0", total: "#616161", text: "#333", grid: "#aaa" },
+    sampleName: (a) => `#${a}`,
+    predictions: (c) => pred.subarray(c * n, (c + 1) * n),
+    predOf: (c, a) => pred[c * n + a],
+    baseOf: (c, a) => base[c * n + a],
+    sampleMatrix: (c, a) => agg.sampleMatrix(phi, (c * n + a) * k, m),
+    local(c) {
+      if (!localCache.has(c)) localCache.set(c, agg.localScores(phi, c * n * k, n, m));
+      return localCache.get(c);
+    },
+    termValues(c, t) {
+      const key = `${c}|${t}`;
+      if (!termCache.has(key)) {
+        const out = new Float32Array(n);
+        for (let a = 0, o = c * n * k + t; a < n; a++, o += k) out[a] = phi[o];
+        termCache.set(key, out);
+      }
+      return termCache.get(key);
+    },
+    /** Samples passing the class/label filters (ascending Int32Array), or null = all. */
+    filtered(s) {
+      const key = `${s.filterClass}|${s.filterLabel}`;
+      if (filtMemo.key !== key) {
+        let list = null;
+        if (s.filterClass >= 0 || s.filterLabel >= 0) {
+          const out = [];
+          for (let a = 0; a < n; a++) {
+            if (s.filterClass >= 0 && pclass[a] !== s.filterClass) continue;
+            if (s.filterLabel >= 0 && label[a] !== s.filterLabel) continue;
+            out.push(a);
+          }
+          list = Int32Array.from(out);
+        }
+        filtMemo = { key, list };
+      }
+      return filtMemo.list;
+    },
+    /** The samples the global numbers use: the brush if any, else the filter (null = all). */
+    active(s) {
+      const filt = ctx.filtered(s);
+      if (activeMemo.indices !== s.indices || activeMemo.filt !== filt) {
+        const list = s.indices.length ? Int32Array.from(s.indices).sort() : filt;
+        activeMemo = { indices: s.indices, filt, list, version: activeMemo.version + 1 };
+      }
+      return activeMemo.list;
+    },
+    activeVersion(s) { ctx.active(s); return activeMemo.version; },
+    aggregate(s) {
+      const list = ctx.active(s);
+      if (aggMemo.cls !== s.cls || aggMemo.list !== list) {
+        aggMemo = { cls: s.cls, list, value: agg.aggregate(phi, s.cls * n * k, n, m, list) };
+      }
+      return aggMemo.value;
+    },
+    localMean: (s) => agg.nanMean(ctx.local(s.cls), ctx.active(s)),
+    // ---- behaviour by order (Möbius dividends; absent for M < 3, sampled or huge results)
+    hasOrders: !meta.orders_note && div.length === meta.class_names.length * n * d,
+    datasetOrders: (c) => mob.globalOrderShares(div, c * n * d, n, m, null),
+    activeOrders: (s) => mob.globalOrderShares(div, s.cls * n * d, n, m, ctx.active(s)),
+    sampleOrders: (c, a) => mob.sampleOrderShares(div, (c * n + a) * d, m),
+    // ---- standard errors of a sampled result (null for an exact one)
+    sampled: meta.sampled || null,
+    /** Per-term se of the active samples' Φ: the sampler's own for all samples, else a bound. */
+    termSe(s) {
+      if (!meta.sampled) return null;
+      const list = ctx.active(s);
+      if (!list) return { se: globalSe, bound: false };
+      if (seMemo.list !== list) seMemo = { list, value: { se: errs.meanSe(phiSe, 0, n, m, list), bound: true } };
+      return seMemo.value;
+    },
+    sampleSe: (a) => (meta.sampled ? phiSe.subarray(a * k, (a + 1) * k) : null),
+    localSe: (a) => (meta.sampled ? localSe[a] : NaN),
+    /** ± of the active samples' InterSHAP and local mean: {intershap, local, bound} or null. */
+    scoreSe(s) {
+      if (!meta.sampled) return null;
+      const list = ctx.active(s);
+      if (!list) return { intershap: meta.sampled.intershap_se, local: meta.sampled.local_mean_se, bound: false };
+      const terms = agg.globalTerms(phi, 0, n, m, list);
+      return {
+        intershap: errs.intershapSeBound(terms, ctx.termSe(s).se, m),
+        local: agg.nanMean(localSe, list),
+        bound: true,
+      };
+    },
+    scopeLabel(s) {
+      const list = ctx.active(s);
+      if (!list) return `all ${n} samples`;
+      return s.indices.length ? `${list.length} brushed` : `${list.length} filtered`;
+    },
+  };
+  return ctx;
+}
+
+/** Mount every view into `root`; returns the cleanup. */
+function mount(model, root, dark) {
+  root.classList.toggle("isw-dark", dark);
+  const meta = model.get("_meta") || {};
+  if (meta.error || !meta.n_samples) {
+    html("div", { class: "isw-error", role: "alert", text: meta.error || "This result holds no samples." }, root);
+    return () => { root.textContent = ""; };
+  }
+  let views = [];
+  let unbind = () => {};
+  try {
+    const store = createStore(fromModel(model));
+    const ctx = createContext(model, store, dark);
+    const top = html("div", { class: "isw-row" }, root);
+    views.push(createSummary(top, ctx));
+    const row1 = html("div", { class: "isw-row" }, root);
+    views.push(createHeatmap(row1, ctx));
+    views.push(createBars(row1, ctx));
+    const row2 = html("div", { class: "isw-row" }, root);
+    views.push(createSelector(row2, ctx));
+    const side = html("div", { class: "isw-col" }, row2);
+    views.push(createPairDistribution(side, ctx));
+    if (ctx.m >= 3) views.push(createOrders(side, ctx));
+    unbind = bindModel(store, model);
+  } catch (err) {
+    for (const v of views) v.destroy();
+    views = [];
+    root.textContent = "";
+    html("div", { class: "isw-error", role: "alert", text: `The explorer could not draw this result: ${err?.message ?? err}` }, root);
+  }
+  return () => {
+    unbind();
+    for (const v of views) v.destroy();
+    root.textContent = "";
+  };
+}
+
+/** anywidget entry: draw the explorer into `el`; returns the cleanup. */
+function render({ model, el }) {
+  injectStyle(el.ownerDocument);
+  const root = html("div", { class: "isw-root", role: "region", "aria-label": "InterSHAP explorer" }, el);
+  let dark = isDark(el);
+  let unmount = mount(model, root, dark);
+  // JupyterLab flips this attribute when the theme changes: redraw canvas colours.
+  const body = el.ownerDocument.body;
+  const watch = new MutationObserver(() => {
+    const now = isDark(el);
+    if (now !== dark) { dark = now; unmount(); unmount = mount(model, root, dark); }
+  });
+  watch.observe(body, { attributes: true, attributeFilter: ["data-jp-theme-light"] });
+  return () => {
+    watch.disconnect();
+    unmount();
+    root.remove();
+  };
+}
+
+export default { render };

@@ -1,0 +1,359 @@
+"""The explorer in a real headless JupyterLab, driven by Debian's Chromium (Playwright).
+
+Needs ``jupyterlab``, ``playwright`` (Python; never ``playwright install``) and
+``/usr/bin/chromium``; ``.ci/run`` installs them and sets ``ISW_REQUIRE_BROWSER=1`` so a
+missing piece fails there instead of skipping. Screenshots go to ``build/browser/``
+(or ``$ISW_SCREENSHOTS``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import pathlib
+import time
+
+import numpy as np
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SHOTS = pathlib.Path(os.environ.get("ISW_SCREENSHOTS", ROOT / "build" / "browser"))
+
+
+def _missing() -> str:
+    import importlib.util
+    import shutil
+
+    for mod in ("jupyterlab", "playwright", "nbformat", "jupyter_client", "anywidget"):
+        if importlib.util.find_spec(mod) is None:
+            return f"python package {mod} is not installed"
+    if not (shutil.which("chromium") or os.path.exists("/usr/bin/chromium")):
+        return "chromium is not installed (apt-get install -y chromium)"
+    from intershap_widget import widget
+
+    if not widget._BUNDLE.exists():
+        return f"front-end bundle {widget._BUNDLE} missing (npm run build in js/)"
+    return ""
+
+
+_why = _missing()
+if _why:
+    if os.environ.get("ISW_REQUIRE_BROWSER"):
+        raise RuntimeError(f"browser tests required but {_why}")
+    pytest.skip(_why, allow_module_level=True)
+
+import nbformat  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from _lab import CHROMIUM, CHROMIUM_ARGS, Lab, run_python  # noqa: E402
+
+pytestmark = pytest.mark.xdist_group("jupyterlab")
+
+SETUP = """
+import numpy as np
+from intershap_widget.result import InteractionResult
+from intershap_widget.widget import InterSHAPWidget
+N, M, C = 200, 3, 3
+rng = np.random.default_rng(0)
+cv = rng.normal(size=(N, 2**M, C))
+pred = cv[:, -1, :].argmax(axis=1)
+res = InteractionResult(cv[np.arange(N), :, pred], modality_names=["text", "image", "audio"], target="all",
+                        class_values=cv, class_names=["cat", "dog", "owl"], predicted_class=pred,
+                        labels=rng.integers(0, 2, N))
+w = InterSHAPWidget(res)
+w
+"""
+
+
+
+BAD = "InterSHAPWidget(InteractionResult(np.where(np.eye(4, 8) > 0, np.nan, 1.0)))"
+
+SAMPLED = """
+from intershap_widget import sampling as sp
+vs = np.random.default_rng(3).normal(size=(40, 2**5)) + np.arange(2**5) % 3
+sres = sp.sample_interactions(sp.table_value_function(vs), 5, 20, seed=1, modality_names=list("abcde"))
+ws = InterSHAPWidget(sres)
+ws
+"""
+
+
+def _res():
+    ns: dict = {}
+    exec(SETUP.replace("\nw = InterSHAPWidget(res)\nw\n", "\n"), ns)
+    return ns["res"]
+
+
+def _pixels(r, root):
+    """Canvas pixels of every sample, from the mapping the scatter publishes."""
+    canvas = root.locator("canvas.isw-scatter")
+    X0, X1 = map(float, canvas.get_attribute("data-x-pixels").split(","))
+    Y0, Y1 = map(float, canvas.get_attribute("data-y-pixels").split(","))
+    pred = r.prediction.astype(np.float32)
+    loc = r.intershap_local
+    lo, hi = float(pred.min()), float(pred.max())
+    x = X0 + (pred - lo) / (hi - lo) * (X1 - X0)
+    y = Y0 + loc * (Y1 - Y0)
+    return x, y
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    work = tmp_path_factory.mktemp("nb")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(SETUP.strip()), nbformat.v4.new_code_cell(BAD),
+                nbformat.v4.new_code_cell(SAMPLED.strip())]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, work / "explorer.ipynb")
+    import intershap_widget
+
+    pkg_parent = str(pathlib.Path(intershap_widget.__file__).resolve().parents[1])
+    with Lab(work, pythonpath=pkg_parent) as lab, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1800})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(lab.url("explorer.ipynb"))
+        page.wait_for_selector(".jp-Notebook", timeout=60_000)
+        kernel_id = lab.wait_kernel_ready()
+        root = page.locator(".isw-root").first
+        for attempt in range(2):  # Shift+Enter can be lost while the kernel connects: retry once
+            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            try:
+                page.locator(".isw-error").wait_for(timeout=30_000)
+                page.locator(".isw-root").nth(2).locator(".isw-summary").wait_for(timeout=30_000)
+                break
+            except Exception:
+                if attempt:
+                    raise
+        client = lab.kernel_client(kernel_id)
+        try:
+            yield {"page": page, "client": client, "res": _res(), "root": root, "errors": errors}
+        finally:
+            client.stop_channels()
+            browser.close()
+
+
+def _canvas_box(root):
+    canvas = root.locator("canvas.isw-scatter")
+    canvas.scroll_into_view_if_needed()
+    return canvas.bounding_box()
+
+
+def _py(s, code):
+    return run_python(s["client"], code).strip()
+
+
+def _wait_py(s, code, expected, timeout=10.0):
+    """Poll the kernel until ``code`` prints ``expected`` (front-end changes travel async)."""
+    deadline = time.time() + timeout
+    got = _py(s, code)
+    while got != expected and time.time() < deadline:
+        time.sleep(0.2)
+        got = _py(s, code)
+    return got
+
+
+def _cell_values(root, panel):
+    cells = root.locator(f'.isw-cell[data-panel="{panel}"]')
+    out = {}
+    for q in range(cells.count()):
+        c = cells.nth(q)
+        out[(int(c.get_attribute("data-i")), int(c.get_attribute("data-j")))] = float(c.get_attribute("data-value"))
+    return out
+
+
+def _matrix(vals, m=3):
+    return np.array([[vals[(i, j)] for j in range(m)] for i in range(m)])
+
+
+def test_heatmap_shows_m_by_m_cells_with_the_right_values(session):
+    root, res = session["root"], session["res"]
+    vals = _cell_values(root, "global")
+    assert len(vals) == 9
+    sel_cls = int(_py(session, "print(w.selected_class)"))
+    np.testing.assert_allclose(_matrix(vals), res.for_class(sel_cls).Phi, rtol=1e-5, atol=1e-6)
+    cell = root.locator('.isw-cell[data-panel="global"][data-i="0"][data-j="1"]')
+    label = cell.get_attribute("aria-label")
+    assert "text" in label and "image" in label and "interaction" in label and "% of behaviour" in label
+    assert "main effect" in root.locator('.isw-cell[data-panel="global"][data-i="2"][data-j="2"]').get_attribute("aria-label")
+    assert session["errors"] == []
+
+
+def test_non_finite_result_shows_a_message_not_a_blank_box(session):
+    alert = session["page"].locator('.isw-error[role="alert"]')
+    expect(alert).to_contain_text("non-finite")
+    expect(alert).to_contain_text("4 of 4 samples")
+
+
+def test_keyboard_moves_over_cells_and_picks_a_pair(session):
+    root = session["root"]
+    _py(session, "w.selected_pair = ()")
+    first = root.locator('.isw-cell[data-panel="global"][data-i="0"][data-j="0"]')
+    first.focus()
+    first.press("ArrowRight")
+    first.page.keyboard.press("ArrowDown")
+    first.page.keyboard.press("ArrowDown")
+    first.page.keyboard.press("Enter")
+    expect(root.locator('.isw-cell[data-panel="global"][data-i="2"][data-j="1"]')).to_have_attribute("aria-selected", "true")
+    assert _wait_py(session, "print(w.selected_pair)", "(1, 2)") == "(1, 2)"
+    first.page.keyboard.press("Escape")
+    expect(root.locator('.isw-cell[aria-selected="true"]')).to_have_count(0)
+    assert _wait_py(session, "print(w.selected_pair)", "()") == "()"
+
+
+def test_click_on_a_sample_sets_selected_sample_in_python(session):
+    page, root = session["page"], session["root"]
+    r = session["res"].for_class(int(_py(session, "print(w.selected_class)")))
+    x, y = _pixels(r, root)
+    d = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :]) + np.eye(len(x)) * 1e9
+    inner = (np.arange(len(x)) > 0) & (np.arange(len(x)) < len(x) - 1)
+    target = int(np.argmax(d.min(axis=1) * inner))  # a well-separated sample with neighbours by index
+    box = _canvas_box(root)
+    page.mouse.click(box["x"] + float(x[target]), box["y"] + float(y[target]))
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", str(target))
+    assert _wait_py(session, "print(w.selected_sample)", str(target)) == str(target)
+    # keyboard: arrows on the focused scatter step to the next / previous sample
+    root.locator("canvas.isw-scatter").press("ArrowRight")
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", str(target + 1))
+    root.locator("canvas.isw-scatter").press("ArrowLeft")
+    root.locator("canvas.isw-scatter").press("ArrowLeft")
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", str(target - 1))
+    assert _wait_py(session, "print(w.selected_sample)", str(target - 1)) == str(target - 1)
+
+
+def test_setting_traits_from_python_updates_the_views(session):
+    root, res = session["root"], session["res"]
+    _py(session, "w.selected_class = 0; w.selected_sample = 17; w.selected_pair = (2, 0)")
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", "17")
+    np.testing.assert_allclose(_matrix(_cell_values(root, "sample")), res.for_class(0).phi[17], rtol=1e-5, atol=1e-6)
+    picked = root.locator('.isw-cell[data-panel="global"][aria-selected="true"]')
+    expect(picked).to_have_count(2)
+    expect(root.locator(".isw-pairdist .isw-title")).to_contain_text("text × audio")
+    expect(root.locator(".isw-bars .isw-hl")).to_have_count(2)  # its share bars and waterfall row
+    line = root.locator(".isw-sample-line")
+    assert float(line.get_attribute("data-value")) == pytest.approx(res.for_class(0).phi[17, 0, 2], rel=1e-5, abs=1e-6)
+
+
+def test_switching_class_in_the_front_end(session):
+    page, root, res = session["page"], session["root"], session["res"]
+    root.locator("select.isw-class").select_option("2")
+    expect(root.locator(".isw-heatmap .isw-title").first).to_contain_text("Φ")
+    assert _wait_py(session, "print(w.selected_class)", "2") == "2"
+    np.testing.assert_allclose(_matrix(_cell_values(root, "global")), res.for_class(2).Phi, rtol=1e-5, atol=1e-6)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    root.screenshot(path=str(SHOTS / "explorer-light.png"))
+
+
+def test_brush_recomputes_phi_over_the_subset(session):
+    page, root, res = session["page"], session["root"], session["res"]
+    _py(session, "w.selected_class = 1; w.selected_indices = []")
+    expect(root.locator("select.isw-class")).to_have_value("1")
+    r = res.for_class(1)
+    x, y = _pixels(r, root)
+    box = _canvas_box(root)
+    x0, x1, y0, y1 = 50, 240, 14, 140
+    page.mouse.move(box["x"] + x0, box["y"] + y0)
+    page.mouse.down()
+    page.mouse.move(box["x"] + (x0 + x1) / 2, box["y"] + (y0 + y1) / 2, steps=3)
+    page.mouse.move(box["x"] + x1, box["y"] + y1, steps=3)
+    page.mouse.up()
+    deadline = time.time() + 10
+    got: list = []
+    while time.time() < deadline:
+        got = json.loads(_py(session, "import json; print(json.dumps(w.selected_indices))"))
+        if got:
+            break
+        time.sleep(0.2)
+    inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+    near_edge = (np.minimum.reduce([abs(x - x0), abs(x - x1), abs(y - y0), abs(y - y1)]) < 1)
+    assert inside.sum() >= 5
+    assert set(np.flatnonzero(inside & ~near_edge)) <= set(got) <= set(np.flatnonzero(inside | near_edge))
+    np.testing.assert_allclose(_matrix(_cell_values(root, "global")), r[sorted(got)].Phi, rtol=1e-4, atol=1e-6)
+    assert float(_py(session, "print(w.selection.Phi.sum())")) == pytest.approx(r[got].Phi.sum(), rel=1e-9)
+
+
+def test_filter_by_predicted_class_and_label(session):
+    root, res = session["root"], session["res"]
+    _py(session, "w.selected_class = 0; w.selected_indices = []")
+    expect(root.locator("select.isw-class")).to_have_value("0")
+    root.locator('select[aria-label="filter by predicted class"]').select_option(label="predicted class: dog")
+    keep = res.predicted_class == 1
+    expect(root.locator(".isw-selector")).to_contain_text(f"{keep.sum()} of 200 samples active")
+    np.testing.assert_allclose(_matrix(_cell_values(root, "global")), res.for_class(0)[keep].Phi, rtol=1e-4, atol=1e-6)
+    root.locator('select[aria-label="filter by label"]').select_option(label="label: 1")
+    keep &= res.labels == 1
+    expect(root.locator(".isw-selector")).to_contain_text(f"{keep.sum()} of 200 samples active")
+    np.testing.assert_allclose(_matrix(_cell_values(root, "global")), res.for_class(0)[keep].Phi, rtol=1e-4, atol=1e-6)
+    root.locator('select[aria-label="filter by predicted class"]').select_option("-1")
+    root.locator('select[aria-label="filter by label"]').select_option("-1")
+    expect(root.locator(".isw-selector")).to_contain_text("200 of 200 samples active")
+    assert _py(session, "print(w.selected_indices)") == "[]", "filters stay in the front end"
+
+
+def test_dark_theme_redraws_and_keeps_the_selection(session):
+    page, root = session["page"], session["root"]
+    _py(session, "w.selected_sample = 5")
+    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
+    expect(root).to_have_class("isw-root isw-dark", timeout=20_000)
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", "5")
+    page.wait_for_timeout(300)
+    root.screenshot(path=str(SHOTS / "explorer-dark.png"))
+    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
+    expect(root).to_have_class("isw-root", timeout=20_000)
+    assert session["errors"] == []
+
+
+def _order_row(root, scope):
+    row = root.locator(f'.isw-orders tr[data-scope="{scope}"]')
+    return [float(row.locator(f'td[data-order="{o}"]').get_attribute("data-value")) for o in ("1", "2", "3")]
+
+
+def test_by_order_view_shows_the_python_shares_and_follows_the_selection(session):
+    from intershap_widget.interactions import order_shares
+
+    root, res = session["root"], session["res"]
+    _py(session, "w.selected_class = 0; w.selected_indices = []; w.selected_sample = 3")
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", "3")
+    r = res.for_class(0)
+    ref = order_shares(r)
+    np.testing.assert_allclose(_order_row(root, "dataset"), ref.global_shares, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(_order_row(root, "sample"), ref.local_shares[3], rtol=1e-5, atol=1e-6)
+    expect(root.locator('.isw-orders tr[data-scope="active"]')).to_be_hidden()
+    expect(root.locator('.isw-orders tr[data-scope="dataset"] td[data-order="2"]')).to_have_text(
+        f"{100 * ref.global_shares[1]:.1f} %")
+    # stepping with the keyboard on the scatter moves the sample row along
+    root.locator("canvas.isw-scatter").press("ArrowRight")
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", "4")
+    np.testing.assert_allclose(_order_row(root, "sample"), ref.local_shares[4], rtol=1e-5, atol=1e-6)
+    # a brushed subset gets its own row, recomputed in the front end
+    subset = [2, 4, 8, 15, 16, 23, 42, 99, 150]
+    _py(session, f"w.selected_indices = {subset}")
+    expect(root.locator('.isw-orders tr[data-scope="active"]')).to_contain_text("9 brushed")
+    np.testing.assert_allclose(_order_row(root, "active"), order_shares(r[subset]).global_shares, rtol=1e-5, atol=1e-6)
+    _py(session, "w.selected_indices = []")
+    expect(root.locator('.isw-orders tr[data-scope="active"]')).to_be_hidden()
+    assert session["errors"] == []
+
+
+def test_a_sampled_result_shows_plus_minus_standard_errors(session):
+    page = session["page"]
+    root = page.locator(".isw-root").nth(2)
+    root.scroll_into_view_if_needed()
+    ns: dict = {}
+    exec("import numpy as np\nfrom intershap_widget.widget import InterSHAPWidget\n" + SAMPLED.replace("\nws\n", "\n"), ns)
+    sres = ns["sres"]
+    summary = root.locator(".isw-summary")
+    expect(summary).to_contain_text(f"InterSHAP {100 * sres.intershap:.1f} % ± {100 * sres.intershap_se:.1f}")
+    expect(summary).to_contain_text("20 of 32 coalitions per sample")
+    cell = root.locator('.isw-cell[data-panel="global"][data-i="0"][data-j="1"]')
+    assert float(cell.get_attribute("data-se")) == pytest.approx(sres.Phi_se[0, 1], rel=1e-5)
+    assert " ± " in cell.get_attribute("aria-label")
+    samp = root.locator('.isw-cell[data-panel="sample"][data-i="2"][data-j="2"]')
+    assert float(samp.get_attribute("data-se")) == pytest.approx(sres.phi_se[0, 2, 2], rel=1e-5)
+    assert root.locator(".isw-bars path.isw-whisker").count() == 2 * 15 + 15  # two share bars + one waterfall step per term
+    expect(root.locator(".isw-orders")).to_contain_text("20 of 32 coalitions")
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("aria-label", re.compile(" ± "))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    root.screenshot(path=str(SHOTS / "explorer-sampled.png"))
+    assert session["errors"] == []

@@ -1,0 +1,302 @@
+"""Offline HTML export: an exported notebook's anywidget renders and reacts with no network.
+
+Runs a real kernel (nbclient) and Debian's Chromium through Playwright. Every request
+that is not file:, data: or blob: is aborted and recorded; the test asserts there were
+none. A control export with nbconvert's stock lab template shows the blocking bites.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat", reason="needs the 'dev' extra (nbformat, nbclient, nbconvert)")
+nbclient = pytest.importorskip("nbclient", reason="needs the 'dev' extra")
+playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the 'dev' extra (playwright)")
+
+from intershap_widget import export  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(export.__file__).resolve().parents[1]
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync",
+]
+
+COUNTER_CELL = '''import anywidget, traitlets
+
+class Counter(anywidget.AnyWidget):
+    _esm = """
+    function render({ model, el }) {
+      const btn = document.createElement("button");
+      btn.className = "isw-test-counter";
+      const show = () => { btn.textContent = `count is ${model.get("value")}`; };
+      btn.addEventListener("click", () => { model.set("value", model.get("value") + 1); model.save_changes(); });
+      model.on("change:value", show);
+      show();
+      el.appendChild(btn);
+    }
+    export default { render };
+    """
+    value = traitlets.Int(41).tag(sync=True)
+
+Counter()'''
+
+# the %intershap side-by-side layout with a stand-in explorer that shows `selected_sample`
+MAGIC_CELL = '''import sys
+sys.path.insert(0, {root!r})
+import numpy as np
+import intershap_widget as isw
+from intershap_widget import _magic
+
+class Picker(anywidget.AnyWidget):
+    _esm = """
+    function render({{ model, el }}) {{
+      const btn = document.createElement("button");
+      btn.className = "isw-test-picker";
+      const show = () => {{ btn.textContent = `sample ${{model.get("selected_sample")}}`; }};
+      btn.addEventListener("click", () => {{
+        model.set("selected_sample", model.get("selected_sample") + 1); model.save_changes(); }});
+      model.on("change:selected_sample", show);
+      show();
+      el.appendChild(btn);
+    }}
+    export default {{ render }};
+    """
+    selected_sample = traitlets.Int(0).tag(sync=True)
+    def __init__(self, result):
+        super().__init__()
+
+_magic.widget_class_override = Picker
+rng = np.random.default_rng(0)
+res_early = isw.InteractionResult(rng.normal(size=(4, 4)))
+res_late = isw.InteractionResult(rng.normal(size=(4, 4)))
+%load_ext intershap_widget
+%intershap early=res_early late=res_late'''
+
+
+@pytest.fixture(scope="module")
+def executed_notebook(tmp_path_factory) -> Path:
+    """A notebook with two anywidget counters, executed so it carries widget state."""
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Offline export test\nSome math: $a^2 + b^2$."),
+            nbformat.v4.new_code_cell(COUNTER_CELL),
+            nbformat.v4.new_code_cell("Counter(value=7)"),
+            nbformat.v4.new_code_cell(MAGIC_CELL.format(root=str(ROOT))),
+        ]
+    )
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    assert "widgets" in nb.metadata, "nbclient did not store the widget state"
+    path = tmp_path_factory.mktemp("nb") / "counter.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: apt-get install -y chromium (see .ci/run)")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def open_offline(browser, html: Path):
+    """Open ``html`` from disk with every non-file request aborted; returns (page, blocked, errors)."""
+    ctx = browser.new_context()
+    blocked: list[str] = []
+    errors: list[str] = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("file:", "data:", "blob:")):
+            r.continue_()
+        else:
+            blocked.append(url)
+            r.abort()
+
+    ctx.route("**/*", route)
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: None if r.url in blocked else errors.append(f"failed: {r.url}"))
+    page.goto(html.resolve().as_uri())
+    return page, blocked, errors
+
+
+def check_counters_work(page) -> None:
+    page.wait_for_function("document.querySelectorAll('button.isw-test-counter').length === 2", timeout=20000)
+    buttons = page.query_selector_all("button.isw-test-counter")
+    assert [b.text_content() for b in buttons] == ["count is 41", "count is 7"]
+    buttons[0].click()
+    buttons[0].click()
+    page.wait_for_function(
+        "document.querySelector('button.isw-test-counter').textContent === 'count is 43'", timeout=5000
+    )
+    assert buttons[1].text_content() == "count is 7"
+
+
+def test_export_html_renders_widgets_with_no_network(executed_notebook, browser, tmp_path):
+    out = export.export_html(executed_notebook, tmp_path / "shared.html")
+    text = out.read_text(encoding="utf-8")
+    # one file, no external script, the bundle inlined once
+    assert "<script src=" not in text.replace('src="javascript:0"', "")
+    assert text.count('data-intershap-offline="widgets"') == 1
+    assert text.count("/* ---- @jupyter-widgets/html-manager embed-amd.js ---- */") == 1
+    assert out.stat().st_size < 6_000_000
+    page, blocked, errors = open_offline(browser, out)
+    check_counters_work(page)
+    # %intershap early=... late=...: two explorers side by side, selection linked in the page
+    pickers = page.query_selector_all("button.isw-test-picker")
+    assert [p.text_content() for p in pickers] == ["sample 0", "sample 0"]
+    assert "early" in page.inner_text(".widget-hbox") and "late" in page.inner_text(".widget-hbox")
+    pickers[1].click()
+    page.wait_for_function(
+        "[...document.querySelectorAll('button.isw-test-picker')].every(b => b.textContent === 'sample 1')",
+        timeout=5000,
+    )
+    assert blocked == []
+    assert errors == []
+    page.context.close()
+
+
+def test_nbconvert_cli_with_the_template(executed_notebook, browser, tmp_path):
+    """`jupyter nbconvert --to html --template intershap_offline` (template dir on the path)."""
+    cmd = [
+        sys.executable, "-m", "nbconvert", "--to", "html", "--template", export.TEMPLATE_NAME,
+        f"--TemplateExporter.extra_template_basedirs={export.template_dir()}",
+        "--output-dir", str(tmp_path), str(executed_notebook),
+    ]
+    subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120)
+    out = tmp_path / "counter.html"
+    page, blocked, errors = open_offline(browser, out)
+    check_counters_work(page)
+    assert blocked == [] and errors == []
+    page.context.close()
+
+
+def test_stock_template_needs_the_network(executed_notebook, browser, tmp_path):
+    """Control: nbconvert's own lab template loads the widget scripts from CDNs."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nbformat.read(executed_notebook, 4))
+    out = tmp_path / "stock.html"
+    out.write_text(body, encoding="utf-8")
+    page, blocked, _ = open_offline(browser, out)
+    page.wait_for_timeout(1500)
+    assert any("require" in u for u in blocked), blocked
+    assert page.query_selector("button.isw-test-counter") is None
+    page.context.close()
+
+
+def test_export_html_checks_its_input(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no notebook"):
+        export.export_html(tmp_path / "missing.ipynb")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("hi")])
+    path = tmp_path / "plain.ipynb"
+    nbformat.write(nb, path)
+    with pytest.warns(UserWarning, match="no widget state"):
+        out = export.export_html(path)
+    assert out == tmp_path / "plain.html" and "data-intershap-offline" not in out.read_text()
+    with pytest.raises(ValueError, match="theme"):
+        export.export_html(path, theme="blue")
+    with pytest.warns(UserWarning):
+        dark = export.export_html(path, tmp_path / "dark.html", theme="dark")
+    assert 'data-jp-theme-light="false"' in dark.read_text()
+
+
+def test_anywidget_module_is_registered_by_name():
+    script = export.offline_widget_script()
+    assert script.count('define("anywidget", [') == 1
+    assert "</script" not in script
+    with pytest.raises(RuntimeError, match="anonymous define"):
+        export._named_anywidget_module("console.log(1)")
+
+
+
+EXPLORER_CELL = '''import sys
+sys.path.insert(0, {root!r})
+import numpy as np
+import intershap_widget as isw
+
+rng = np.random.default_rng(0)
+X = [rng.integers(0, 2, (40, 1)).astype(float), rng.integers(0, 2, (40, 1)).astype(float),
+     rng.normal(size=(40, 1))]
+
+def xor_model(xs):
+    p = 0.8 * np.logical_xor(xs[0][:, 0] > 0.5, xs[1][:, 0] > 0.5) + 0.1 * (xs[2][:, 0] > 0) + 0.05
+    return np.stack([1 - p, p], 1)
+
+def sum_model(xs):
+    p = 0.3 * xs[0][:, 0] + 0.3 * xs[1][:, 0] + 0.1 * (xs[2][:, 0] > 0) + 0.1
+    return np.stack([1 - p, p], 1)
+
+names = ["image", "text", "tabular"]
+res_xor = isw.explain(xor_model, X, modality_names=names, output="probability", progress=False)
+res_sum = isw.explain(sum_model, X, modality_names=names, output="probability", progress=False)
+res_xor.save("res_xor.npz")'''
+
+
+def test_exported_explorer_is_linked_offline(browser, tmp_path):
+    """The real explorer (widget branch) in an exported page: right values, linked views.
+
+    Needs ``intershap_widget.widget``; on a branch without it this test is skipped.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("intershap_widget.widget") is None:
+        pytest.skip("the explorer (intershap_widget.widget) is not on this branch yet")
+    import re
+
+    import intershap_widget as isw
+
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(EXPLORER_CELL.format(root=str(ROOT))),
+            nbformat.v4.new_code_cell("%load_ext intershap_widget\nres_xor"),
+            nbformat.v4.new_code_cell("%intershap xor=res_xor sum=res_sum"),
+        ]
+    )
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbclient.NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    res = isw.load_result(tmp_path / "res_xor.npz")
+    outputs = nb.cells[1].outputs[0]["data"]
+    assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(outputs)
+    out = tmp_path / "explorer.html"
+    nbformat.write(nb, tmp_path / "explorer.ipynb")
+    export.export_html(tmp_path / "explorer.ipynb", out)
+
+    page, blocked, errors = open_offline(browser, out)
+    page.wait_for_function("document.querySelectorAll('.isw-heatmap').length === 3", timeout=30000)
+    # the first explorer's global heatmap shows res.Phi (4 significant digits in the labels)
+    labels = page.eval_on_selector_all(
+        "svg[aria-label='global interaction matrix'] .isw-cell",
+        "els => els.map(e => e.getAttribute('aria-label'))",
+    )
+    assert len(labels) >= 9
+    shown = {}
+    for text in labels[:9]:
+        m = re.match(r"Φ\[(\w+), (\w+)\] = ([-+0-9.e]+)", text)
+        assert m, text
+        shown[(m.group(1), m.group(2))] = float(m.group(3))
+    names = res.modality_names
+    for (a, b), value in shown.items():
+        expected = res.Phi[names.index(a), names.index(b)]
+        assert value == pytest.approx(expected, rel=2e-3, abs=1e-6), (a, b)
+    # side by side: a sample picked in one explorer is followed by the other, in the page
+    marks = "els => els.map(e => e.getAttribute('aria-label'))"
+    before = page.eval_on_selector_all(".widget-hbox .isw-selected-mark", marks)
+    assert len(before) == 2 and all("#0" in t for t in before)
+    page.locator(".widget-hbox button[aria-label='next sample']").first.click()
+    page.wait_for_function(
+        "[...document.querySelectorAll('.widget-hbox .isw-selected-mark')]"
+        ".every(e => e.getAttribute('aria-label').includes('#1'))",
+        timeout=5000,
+    )
+    assert blocked == [] and errors == []
+    page.context.close()
