@@ -1,8 +1,8 @@
 """Speed-up of the factorised path (encoders once, head per coalition) against the
 plain path, for the paper's late-fusion FCNN at N = 500, M = 4, K = 50.
 
-Late fusion (paper appendix B): per modality a two-layer encoder d → d/2 → d/4 (ReLU),
-the encodings concatenated, then the class layer. Modality sizes (110, 90, 100, 110)
+Late fusion (paper appendix B, ``intershap_widget.fusion``): per modality a two-layer
+encoder, the encodings concatenated, then the class layer. Modality sizes (110, 90, 100, 110)
 as in the paper's four-modality HD-XOR. Weights are random: speed does not depend on
 training.
 
@@ -19,22 +19,9 @@ import torch
 
 import intershap_widget as isw
 from intershap_widget.factorised import Factorised, explain_factorised
+from intershap_widget.fusion import make_model
 
 DIMS = (110, 90, 100, 110)
-
-
-class LateFusionFCNN(torch.nn.Module):
-    def __init__(self, dims=DIMS, n_classes=2):
-        super().__init__()
-        self.encoders = torch.nn.ModuleList(
-            torch.nn.Sequential(torch.nn.Linear(d, d // 2), torch.nn.ReLU(),
-                                torch.nn.Linear(d // 2, d // 4), torch.nn.ReLU())
-            for d in dims
-        )
-        self.head = torch.nn.Linear(sum(d // 4 for d in dims), n_classes)
-
-    def forward(self, xs):
-        return self.head(torch.cat([e(x) for e, x in zip(self.encoders, xs)], dim=1))
 
 
 def best_of(fn, repeat):
@@ -56,7 +43,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     rng = np.random.default_rng(0)
-    model = LateFusionFCNN()
+    model = make_model(DIMS, "late", seed=0)
     X = [rng.normal(size=(args.n, d)).astype(np.float32) for d in DIMS]
     bg = [rng.normal(size=(args.k, d)).astype(np.float32) for d in DIMS]
     kw = dict(n_background=args.k, progress=False)

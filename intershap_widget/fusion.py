@@ -13,7 +13,7 @@ encoders once and the head per coalition ("factorised" evaluation):
 
 Sizes follow the paper's text: hidden = half the input, output = half the hidden (integer
 division). Training: Adam (lr 1e-4, weight decay 1e-4), cross-entropy, no early
-stopping, seeded. Evaluation: macro F1 (:func:`f1_macro`, numpy).
+stopping, seeded. Evaluation: macro F1 (:func:`f1_macro`, an alias of :func:`intershap_widget.metrics.macro_f1`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ import numpy as np
 import torch
 from torch import nn
 from tqdm.auto import tqdm
+
+from .metrics import macro_f1 as f1_macro
 
 __all__ = ["FUSIONS", "FusionNet", "make_model", "train_model", "predict_proba", "f1_macro", "TrainLog"]
 
@@ -183,22 +185,3 @@ def predict_proba(model: nn.Module, X: Sequence[np.ndarray], batch_size: int = 8
     ]
     model.train(was)
     return torch.cat(out).numpy()
-
-
-def f1_macro(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[int] | None = None) -> float:
-    """Unweighted mean over classes of F1 = 2TP / (2TP + FP + FN) for ``(N,)`` labels.
-
-    ``labels`` defaults to the union of classes in ``y_true`` and ``y_pred`` (as
-    scikit-learn); a class with no true and no predicted sample scores 0.
-    """
-    y_true = np.asarray(y_true).ravel()
-    y_pred = np.asarray(y_pred).ravel()
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true and y_pred must have the same length, got {y_true.shape} and {y_pred.shape}")
-    classes = np.union1d(y_true, y_pred) if labels is None else np.asarray(labels)
-    t = y_true[None, :] == classes[:, None]
-    p = y_pred[None, :] == classes[:, None]
-    tp = np.sum(t & p, axis=1)
-    denom = t.sum(1) + p.sum(1)
-    f1 = np.divide(2.0 * tp, denom, out=np.zeros(classes.size), where=denom > 0)
-    return float(f1.mean()) if classes.size else 0.0

@@ -174,16 +174,21 @@ class RandomMasker(Masker):
     random; the absent modalities all come from the same drawn row; outputs averaged.
 
     The draw for (sample a, coalition S, draw d) is a hash of (seed, a, S, d): the same
-    whatever the batching. v(∅) is drawn per sample too (``shared_empty = False``).
+    whatever the batching. ``empty`` says what v(∅) is: ``"drawn"`` (default) draws
+    n rows per sample like every other coalition; ``"background"`` takes the mean
+    output over the whole background once, as the paper's released code does (less
+    masking error in the local scores).
     """
 
-    shared_empty = False
-
-    def __init__(self, n_draws: int = 10, seed: int = 0) -> None:
+    def __init__(self, n_draws: int = 10, seed: int = 0, empty: str = "drawn") -> None:
         if int(n_draws) < 1:
             raise ValueError(f"n_draws must be >= 1, got {n_draws}")
+        if empty not in ("drawn", "background"):
+            raise ValueError(f"empty must be 'drawn' or 'background', got {empty!r}")
         self.n_rows = int(n_draws)
         self.seed = int(seed)
+        self.empty = empty
+        self.shared_empty = empty == "background"
 
     def draws(self, sample_ids: np.ndarray, coalitions: np.ndarray, n_background: int) -> np.ndarray:
         """Background row index per pair and draw, ``(P, n_draws)`` int64."""
@@ -200,7 +205,7 @@ class RandomMasker(Masker):
         return _gather(self.adapter, x, present, self.background, idx)
 
     def describe(self) -> dict:
-        return {"masking": "random", "n_draws": self.n_rows, "n_background": int(self.background[0].shape[0])}
+        return {"masking": "random", "n_draws": self.n_rows, "n_background": int(self.background[0].shape[0]), "empty": self.empty}
 
 
 class CallableMasker(Masker):

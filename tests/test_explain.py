@@ -273,3 +273,20 @@ def test_many_modalities_small_model():
     assert res.phi.shape == (3, m, m)
     np.testing.assert_allclose(res.phi.sum(axis=(1, 2)), res.prediction - res.base_value, atol=1e-10)
     np.testing.assert_allclose(games.shapley_values(res.coalition_values), res.shapley)
+
+
+def test_random_masking_with_the_background_mean_as_empty_value():
+    X = random_modalities(8, SHAPES, seed=31)
+    f = SmoothModel(SHAPES, seed=32)
+    kw = dict(progress=False, output="probability")
+    drawn = isw.explain(f, X, masking=isw.RandomMasker(n_draws=3, seed=5), **kw)
+    shared = isw.explain(f, X, masking=isw.RandomMasker(n_draws=3, seed=5, empty="background"), **kw)
+    exact = isw.explain(f, X, **kw)
+    # v(∅) is the exact mean over the background, evaluated once; the rest is unchanged
+    np.testing.assert_allclose(shared.base_value, exact.base_value, atol=1e-12)
+    np.testing.assert_allclose(shared.coalition_values[:, 1:], drawn.coalition_values[:, 1:], atol=1e-12)
+    assert shared.settings["empty"] == "background" and drawn.settings["empty"] == "drawn"
+    n, k = 8, 8
+    assert shared.settings["model_rows"] == n * (2**3 - 2) * 3 + n + k
+    with pytest.raises(ValueError, match="empty must be"):
+        isw.RandomMasker(empty="mean")

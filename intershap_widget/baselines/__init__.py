@@ -9,7 +9,7 @@ Each is called as ``score(model, X, y, seed=...)`` with ``X`` a list of per-moda
 (N, ...) and ``y`` (N,) labels, and returns a small result record with a ``.score`` float.
 """
 
-from ._metrics import macro_f1
+from ..metrics import macro_f1
 from .compare import SCORES, ScoreTable, compare_scores, plot_scores
 from .emap import EMAPResult, emap, emap_projection
 from .pid import PIDResult, discretize, joint_distribution, pid, pid_from_distribution

@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._common import as_labels, as_modalities, check_class_indices, model_function
-from ._metrics import macro_f1
+from ..metrics import macro_f1
 
 
 @dataclass(frozen=True)

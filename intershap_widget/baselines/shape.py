@@ -15,7 +15,7 @@ from typing import Any, Callable, Literal, Sequence
 import numpy as np
 
 from ._common import as_labels, as_modalities, check_class_indices, model_function, predict_batched
-from ._metrics import macro_f1, majority_class
+from ..metrics import macro_f1, majority_class
 
 Masking = Literal["zeros", "mean", "permute"]
 

@@ -1,8 +1,6 @@
-"""Small numpy classification metrics shared by the baseline scores.
-
-Duplicates (on purpose, for now) what the fusion/training module may provide; kept
-tiny and dependency-free so the baselines work without scikit-learn.
-"""
+"""Small numpy classification metrics (macro F1, the majority-class baseline), shared
+by the paper's training loop (:mod:`intershap_widget.fusion`), the reproduction and the
+comparison scores; dependency-free, checked against scikit-learn in the tests."""
 
 from __future__ import annotations
 
@@ -19,7 +17,10 @@ def macro_f1(y_true: np.ndarray, y_pred: np.ndarray, labels: np.ndarray | None =
     y_true = np.asarray(y_true).reshape(-1)
     y_pred = np.asarray(y_pred).reshape(-1)
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true has {y_true.size} entries but y_pred has {y_pred.size}; pass one prediction per label.")
+        raise ValueError(
+            f"y_true and y_pred must have the same length, got {y_true.size} and {y_pred.size}; "
+            "pass one prediction per label."
+        )
     if y_true.size == 0:
         raise ValueError("macro_f1 needs at least one sample.")
     classes = np.union1d(y_true, y_pred) if labels is None else np.asarray(labels).reshape(-1)
