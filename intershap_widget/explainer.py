@@ -207,9 +207,11 @@ def explain(
         ``"predicted"`` (the paper's choice): per sample, the output of the class the
         model predicts on the full input. An int selects one class. ``"all"`` keeps
         every output (``res.for_class(c)``); its default view is the predicted class.
-    output : ``"auto"`` | ``"logits"`` | ``"probability"`` | ``"regression"``
-        What the model returns; logits get a softmax. ``"auto"`` decides on a probe
-        batch (one column → regression; rows summing to 1 → probability; else logits).
+    output : ``"auto"`` | ``"logits"`` | ``"probability"`` | ``"raw"`` | ``"regression"``
+        What the model returns; logits get a softmax. ``"raw"`` explains the outputs
+        unchanged (e.g. a class's logit rather than its probability; the predicted
+        class is still the argmax). ``"auto"`` decides on a probe batch (one column →
+        regression; rows summing to 1 → probability; else logits).
     masking : ``"expectation"`` | ``"random"`` | ``"baseline"`` | callable | Masker
         How absent modalities are replaced (see :mod:`intershap_widget.maskers`).
     n_draws : int

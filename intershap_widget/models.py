@@ -17,8 +17,9 @@ import numpy as np
 __all__ = ["ModelAdapter", "Concatenated", "concatenated", "as_model", "OUTPUTS"]
 
 #: What a model's raw output is: logits get a softmax, probabilities are used as they
+#: are, ``"raw"`` explains the outputs as they are (e.g. logits without a softmax),
 #: are, regression has one value per row. ``"auto"`` decides on a probe batch.
-OUTPUTS = ("auto", "logits", "probability", "regression")
+OUTPUTS = ("auto", "logits", "probability", "raw", "regression")
 
 
 def _torch():

@@ -290,3 +290,13 @@ def test_random_masking_with_the_background_mean_as_empty_value():
     assert shared.settings["model_rows"] == n * (2**3 - 2) * 3 + n + k
     with pytest.raises(ValueError, match="empty must be"):
         isw.RandomMasker(empty="mean")
+
+
+def test_raw_output_explains_logits_without_softmax():
+    X = random_modalities(6, SHAPES, seed=33)
+    bg = random_modalities(4, SHAPES, seed=34)
+    f = SmoothModel(SHAPES, seed=35)
+    res = isw.explain(f.logits, X, bg, output="raw", target="all", progress=False)
+    np.testing.assert_allclose(res.class_values, coalition_values_brute(f.logits, X, bg), atol=1e-12)
+    np.testing.assert_array_equal(res.predicted_class, f.logits(X).argmax(axis=1))
+    assert res.settings["output"] == "raw"
