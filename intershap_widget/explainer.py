@@ -129,21 +129,18 @@ def _check_output(raw: np.ndarray, rows: int, n_cols: int | None, what: str) -> 
 
 
 class _Run:
-    """State of one explain() call: adapter, masker, backend arrays, output mode."""
+    """State of one explain() call: adapter, masker, backend inputs, output mode, batch."""
 
-    def __init__(self, adapter: ModelAdapter, masker: Masker, xs: list, bg: list, output: str, batch_size: int | None):
+    def __init__(self, adapter: ModelAdapter, masker: Masker, xs: list, output: str, batch_size: int):
         self.adapter = adapter
         self.masker = masker
         self.xs = xs
-        self.bg = bg
         self.output = output
         self.batch_size = batch_size
-        self.n_cols: int | None = None
 
-    def forward(self, inputs: Sequence[Any], what: str) -> Any:
+    def forward(self, inputs: Sequence[Any]) -> Any:
         """Transformed model outputs ``(B, C)`` float64, in the backend."""
-        raw = self.adapter(inputs)
-        return self.adapter.transform(raw, self.output)
+        return self.adapter.transform(self.adapter(inputs), self.output)
 
     def full_outputs(self, progress_bar) -> np.ndarray:
         """v(N) for every class: model outputs on the full inputs, ``(N, C)``."""
@@ -152,7 +149,7 @@ class _Run:
         chunks = []
         for start in range(0, n, step):
             stop = min(n, start + step)
-            out = self.forward([x[start:stop] for x in self.xs], "on the full input")
+            out = self.forward([x[start:stop] for x in self.xs])
             chunks.append(self.adapter.to_numpy(out))
             progress_bar.update(stop - start)
         return np.concatenate(chunks, axis=0)
@@ -266,7 +263,7 @@ def explain(
     if isinstance(masker, BackgroundMasker):
         keep = masker.select_rows(bg_in[0].shape[0])
         if keep is not None:
-            bg_in = [b[keep] if not _is_tensor(b) else b[keep] for b in bg_in]
+            bg_in = [b[keep] for b in bg_in]
 
     with adapter.session():
         xs = [adapter.to_backend(x) for x in xs_in]
@@ -276,7 +273,7 @@ def explain(
         # ------------------------------------------------ probe (small batch)
         probe_rows = min(n, 2)
         raw = adapter([x[:probe_rows] for x in xs])
-        probe = _check_output(adapter.to_numpy(raw) if not isinstance(raw, np.ndarray) else raw, probe_rows, None, "on a probe batch")
+        probe = _check_output(adapter.to_numpy(raw), probe_rows, None, "on a probe batch")
         output = resolve_output(output, probe)
         n_cols = probe.shape[1]
         if output == "regression" and n_cols != 1:
@@ -300,7 +297,7 @@ def explain(
         _check_output(adapter.to_numpy(adapter.transform(adapter(masked), output)), k, n_cols, "on masked inputs")
 
         step = int(batch_size) if batch_size is not None else _auto_batch_size(xs_in, k)
-        run = _Run(adapter, masker, xs, bg, output, step)
+        run = _Run(adapter, masker, xs, output, step)
 
         # ------------------------------------------------ the long run
         inner = np.arange(1, (1 << m) - 1, dtype=np.int64)
@@ -363,7 +360,7 @@ def _mean_over_rows(run: _Run, inputs: list, bar) -> np.ndarray:
     total = None
     for start in range(0, k, run.batch_size):
         stop = min(k, start + run.batch_size)
-        out = run.adapter.to_numpy(run.forward([x[start:stop] for x in inputs], "on the background"))
+        out = run.adapter.to_numpy(run.forward([x[start:stop] for x in inputs]))
         _check_output(out, stop - start, None, "on the background")
         total = out.sum(axis=0) if total is None else total + out.sum(axis=0)
         bar.update(stop - start)
@@ -390,7 +387,7 @@ def _fill_coalitions(run: _Run, values: np.ndarray, coalitions: np.ndarray, cls:
         # gather each sample once per block, then repeat it for its coalitions
         x_block = [adapter.take(x[s0:s1], local) for x in run.xs]
         inputs = masker.build(x_block, masks[coal], sample, coal)
-        out = run.forward(inputs, "on masked inputs")
+        out = run.forward(inputs)
         p = stop - start
         out = out.reshape(p, k, -1).mean(1)
         out = adapter.to_numpy(out)
