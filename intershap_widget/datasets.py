@@ -14,7 +14,9 @@ Generator details (Algorithm 1 plus the authors' released generator where the pa
 silent): latent size ``d = 200``; two bits (or M bits for synergy with M >= 3) drawn
 from Bernoulli(1/2); label 1 iff exactly one bit is 1 (XOR for two bits; for M >= 3
 synergy the classes are balanced exactly, label-1 samples uniform over the M one-hot
-patterns, label-0 samples uniform over the others). A bit becomes a Gaussian vector
+patterns, label-0 samples uniform over the others). ``label="parity"`` instead labels
+by y = i_1 ⊕ … ⊕ i_M (the paper's Algorithm 1 as printed), again with exactly balanced
+classes, each half uniform over its 2**(M-1) patterns; for two bits both rules are XOR. A bit becomes a Gaussian vector
 with mean +loc (bit 1) or -loc (bit 0): for uniqueness/redundancy each of the two bits
 fills ``d/2`` entries, ``loc = 0.35`` (uniqueness) and ``0.25`` (redundancy), scale 1;
 for synergy each bit fills a whole ``d`` vector of its own modality with ``loc = 0.35``
@@ -27,7 +29,8 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from functools import partial
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -37,6 +40,7 @@ __all__ = [
     "hd_xor",
     "sum_dataset",
     "xor_oracle",
+    "label_bits",
     "stratified_split",
 ]
 
@@ -163,6 +167,16 @@ class MultimodalDataset:
             views.append(v)
         return views
 
+    def oracle(self) -> Callable[[Sequence[np.ndarray]], np.ndarray]:
+        """The XOR oracle (:func:`xor_oracle`) with this dataset's label rule, to be fed
+        :meth:`bits_view` arrays: ``views (M × (B, L)) → (B, 2)`` probabilities."""
+        if self.name != "hd-xor" or self.setting in ("redundancy", "random"):
+            raise ValueError(
+                "the XOR oracle is defined on HD-XOR uniqueness and synergy data only "
+                f"(paper appendix B.3); this dataset is {self.name} / {self.setting}"
+            )
+        return partial(xor_oracle, label=self.params.get("label", "onehot"))
+
     def background_index(self, k: int, seed: int = 0, split: str = "train") -> np.ndarray:
         """``k`` indices (into this dataset) from ``split``, stratified by latent pattern.
 
@@ -248,11 +262,23 @@ def _bit_vectors(bits: np.ndarray, width: int, loc: float, scale: float, rng: np
     return out
 
 
-def _synergy_patterns(n: int, m: int, rng: np.random.Generator) -> np.ndarray:
-    """``(n, m)`` bit patterns, exactly balanced between "one bit set" and the rest."""
+LABELS = ("onehot", "parity")
+
+
+def label_bits(bits: np.ndarray, label: str = "onehot") -> np.ndarray:
+    """HD-XOR class of ``(..., L)`` clear bits: ``"onehot"`` = exactly one bit is 1,
+    ``"parity"`` = odd number of ones (both are XOR for two bits). Returns ``(...)`` int64."""
+    if label not in LABELS:
+        raise ValueError(f"label must be one of {LABELS}, got {label!r}")
+    total = np.rint(np.asarray(bits)).astype(np.int64).sum(axis=-1)
+    return (total == 1).astype(np.int64) if label == "onehot" else total % 2
+
+
+def _synergy_patterns(n: int, m: int, rng: np.random.Generator, label: str = "onehot") -> np.ndarray:
+    """``(n, m)`` bit patterns, exactly balanced between the two classes of ``label``."""
     patterns = np.array(list(itertools.product((0, 1), repeat=m)), dtype=np.int8)[:, ::-1]
-    one_hot = patterns.sum(1) == 1
-    pos, neg = patterns[one_hot], patterns[~one_hot]
+    positive = label_bits(patterns, label) == 1
+    pos, neg = patterns[positive], patterns[~positive]
     n_pos = n // 2
     rows = np.concatenate([pos[rng.integers(0, len(pos), n_pos)], neg[rng.integers(0, len(neg), n - n_pos)]])
     return rows[rng.permutation(n)]
@@ -268,6 +294,7 @@ def hd_xor(
     latent_dim: int = _LATENT,
     loc: float | None = None,
     scale: float | None = None,
+    label: str = "onehot",
     modality_names: Sequence[str] | None = None,
 ) -> MultimodalDataset:
     """HD-XOR data (paper Algorithm 1; details in the module docstring).
@@ -279,6 +306,10 @@ def hd_xor(
     n_modalities : 2..5 (any M >= 2 with explicit ``dims``).
     dims : modality sizes; default the paper's :data:`HD_XOR_DIMS`.
     loc, scale : override the bit-vector mean / std of the setting.
+    label : ``"onehot"`` (default; label 1 iff exactly one bit is 1, the released
+        generator) or ``"parity"`` (y = XOR of all bits, the paper's Algorithm 1). They
+        differ only for synergy with M >= 3; ``ds.params["label"]`` records the rule and
+        :meth:`MultimodalDataset.oracle` follows it.
 
     Returns a :class:`MultimodalDataset` whose ``X[m]`` is ``(n_samples, dims[m])``
     float32 and whose ``latent`` holds the clear bits ``(n_samples, 2 or M)`` (int8).
@@ -298,6 +329,8 @@ def hd_xor(
         raise ValueError(
             f"unknown HD-XOR setting {setting!r}; use 'uniqueness<u>' (u = 1..{m}), 'synergy', 'redundancy' or 'random'"
         )
+    if label not in LABELS:
+        raise ValueError(f"label must be 'onehot' (exactly one bit is 1) or 'parity' (XOR of all bits), got {label!r}")
     unique = int(setting[len(base):] or 1) - 1 if base == "uniqueness" else None
     if unique is not None and not 0 <= unique < m:
         raise ValueError(f"{setting!r}: the unique modality must be 1..{m}")
@@ -315,7 +348,7 @@ def hd_xor(
         carriers: list[list[int]] = [[] for _ in range(m)]
         loc_used, scale_used = 0.0, 1.0
     elif base == "synergy":
-        bits = (_synergy_patterns(n, m, rng) if m >= 3 else rng.integers(0, 2, (n, 2))).astype(np.int8)
+        bits = (_synergy_patterns(n, m, rng, label) if m >= 3 else rng.integers(0, 2, (n, 2))).astype(np.int8)
         loc_used = 0.35 if loc is None else loc
         scale_used = 2.0 if scale is None else scale
         z = _bit_vectors(bits, d, loc_used, scale_used, rng)  # (n, m, d)
@@ -335,9 +368,9 @@ def hd_xor(
             z[:, unique] = signal
             carriers = [[0, 1] if i == unique else [] for i in range(m)]
     if base != "random":
-        y = (latent.sum(1) == 1).astype(np.int64)
+        y = label_bits(latent, label)
     X = [z[:, i] @ proj[i].T for i in range(m)]
-    params = dict(latent_dim=d, loc=loc_used, scale=scale_used, dims=dims, unique_modality=unique)
+    params = dict(latent_dim=d, loc=loc_used, scale=scale_used, dims=dims, unique_modality=unique, label=label)
     return _finish(X, y, latent, carriers, "hd-xor", setting if base != "uniqueness" else f"uniqueness{unique + 1}",
                    seed, params, modality_names)
 
@@ -388,22 +421,25 @@ def sum_dataset(
     return _finish(X, y, latent, carriers, "sum", setting, seed, params, modality_names)
 
 
-def xor_oracle(views: Sequence[np.ndarray]) -> np.ndarray:
+def xor_oracle(views: Sequence[np.ndarray], label: str = "onehot") -> np.ndarray:
     """The paper's XOR baseline (Algorithm 2) on per-modality bit views.
 
     ``views``: M arrays ``(B, L)`` from :meth:`MultimodalDataset.bits_view` (or rows of
     them, possibly mixed across samples by a masker). The clear bits are the sum of the
-    views; the class is 1 iff exactly one bit is set. Returns ``(B, 2)`` float32 one-hot
-    class probabilities.
+    views; the class follows ``label`` (:func:`label_bits`: ``"onehot"`` = exactly one
+    bit is set, ``"parity"`` = odd number of bits set). Use
+    :meth:`MultimodalDataset.oracle` to get the rule of a dataset. Returns ``(B, 2)``
+    float32 one-hot class probabilities.
     """
+    if label not in LABELS:
+        raise ValueError(f"label must be one of {LABELS}, got {label!r}")
     arrs = [np.asarray(v.detach().cpu() if hasattr(v, "detach") else v, dtype=np.float32) for v in views]
     if not arrs:
         raise ValueError("xor_oracle needs at least one modality view")
     shapes = {a.shape for a in arrs}
     if len(shapes) != 1 or arrs[0].ndim != 2:
         raise ValueError(f"bit views must be M arrays of one shape (B, L), got {[a.shape for a in arrs]}")
-    bits = np.rint(np.sum(arrs, axis=0))
-    cls = (bits.sum(1) == 1).astype(np.int64)
-    out = np.zeros((bits.shape[0], 2), dtype=np.float32)
-    out[np.arange(bits.shape[0]), cls] = 1.0
+    cls = label_bits(np.sum(arrs, axis=0), label)
+    out = np.zeros((cls.shape[0], 2), dtype=np.float32)
+    out[np.arange(cls.shape[0]), cls] = 1.0
     return out

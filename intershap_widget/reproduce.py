@@ -281,8 +281,8 @@ def run_unit(unit: Unit, cfg: Config, extra_scorers: Sequence[Callable] | None =
     train_s = 0.0
     if unit.model == "xor":
         views = lambda d: d.bits_view()  # noqa: E731
-        model: Any = D.xor_oracle
-        predict = D.xor_oracle
+        model: Any = ds.oracle()  # the dataset's label rule
+        predict = model
         output = "probability"
         f1 = F.f1_macro(expl.y, predict(views(expl)).argmax(1))
         epochs = None

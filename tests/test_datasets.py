@@ -219,3 +219,67 @@ def test_background_index_keeps_the_label_shares_of_unbalanced_data():
     ds = D.sum_dataset("mix1", 4000, seed=0)  # about a third positives
     idx = ds.background_index(100, seed=0)
     assert abs(ds.y[idx].mean() - ds.y[ds.splits["train"]].mean()) <= 0.01
+
+
+# ------------------------------------------------------------------ label rule (onehot | parity)
+def test_default_label_keeps_the_generator_unchanged():
+    # pinned from the generator before the label option existed (seed 5, 300 samples):
+    # sha256 of latent bits + labels, and one projected entry per modality
+    pins = {
+        2: ("beb297bb066e7a7b", [8.160346031188965, -13.552595138549805]),
+        3: ("2e16bfa5180108b7", [-5.135682106018066, -0.3547726273536682, -3.412344217300415]),
+        4: ("66d4432a0c1665f3", [-3.1009209156036377, -15.86799144744873, -8.893049240112305, -9.129270553588867]),
+    }
+    import hashlib
+
+    for m, (digest, x73) in pins.items():
+        ds = D.hd_xor("synergy", m, 300, seed=5)
+        explicit = D.hd_xor("synergy", m, 300, seed=5, label="onehot")
+        assert hashlib.sha256(ds.latent.tobytes() + ds.y.tobytes()).hexdigest()[:16] == digest
+        np.testing.assert_allclose([float(x[7, 3]) for x in ds.X], x73, rtol=1e-5)
+        for a, b in zip(ds.X, explicit.X):
+            np.testing.assert_array_equal(a, b)
+        assert ds.params["label"] == "onehot"
+
+
+@pytest.mark.parametrize("m", [3, 4])
+def test_parity_label_matches_the_bits_and_is_balanced(m):
+    ds = D.hd_xor("synergy", m, 1000, seed=2, label="parity")
+    assert ds.params["label"] == "parity"
+    np.testing.assert_array_equal(ds.y, ds.latent.sum(1) % 2)  # y = i_1 xor ... xor i_M
+    assert ds.y.sum() == 500
+    # every one of the 2**M patterns occurs (each class uniform over its 2**(M-1) patterns)
+    counts = np.bincount(ds.latent.astype(np.int64) @ (1 << np.arange(m)), minlength=2**m)
+    assert counts.min() > 1000 / 2**m / 2
+    # the onehot rule on the same seed: label 1 iff exactly one bit, also balanced
+    oh = D.hd_xor("synergy", m, 1000, seed=2)
+    np.testing.assert_array_equal(oh.y, (oh.latent.sum(1) == 1).astype(int))
+    assert oh.y.sum() == 500
+    # background stratification stays label-balanced and pattern-uniform
+    idx = ds.background_index(2**m * 5, seed=0)
+    np.testing.assert_array_equal(np.bincount(ds.latent[idx].astype(np.int64) @ (1 << np.arange(m)), minlength=2**m), 5)
+
+
+@pytest.mark.parametrize("m, want", [(3, 0.75), (4, 2 / 3)])
+def test_parity_oracle_is_purely_m_way(m, want):
+    # a pure order-t game has pairwise InterSHAP t / (2 (t - 1)) (interactions.py docs)
+    ds = D.hd_xor("synergy", m, 800, seed=3, label="parity")
+    oracle = ds.oracle()
+    np.testing.assert_array_equal(oracle(ds.bits_view()).argmax(1), ds.y)
+    bg = ds.subset(ds.background_index(2**m * 3, seed=1))
+    res = isw.explain(oracle, ds.split("test").bits_view(), bg.bits_view(), output="probability", progress=False)
+    assert res.intershap == pytest.approx(want, abs=1e-9)
+    np.testing.assert_allclose(res.intershap_local, want, atol=1e-9)
+    np.testing.assert_allclose(res.order_shares().global_shares, np.eye(m)[m - 1], atol=1e-9)
+    # the onehot oracle on parity data would be wrong: the rule must come from the dataset
+    assert (D.xor_oracle(ds.bits_view()).argmax(1) != ds.y).any()
+    assert D.hd_xor("synergy", m, 100, seed=3).oracle().keywords["label"] == "onehot"
+
+
+def test_bad_label_is_refused():
+    with pytest.raises(ValueError, match="parity"):
+        D.hd_xor("synergy", 3, 100, label="xor")
+    with pytest.raises(ValueError, match="label"):
+        D.xor_oracle([np.zeros((3, 2))], label="odd")
+    with pytest.raises(ValueError, match="oracle"):
+        D.hd_xor("redundancy", 3, 100).oracle()
