@@ -6,9 +6,12 @@
 import { svg, html, clear, tooltip, attr } from "./dom.js";
 import { linear, extent, fmt, pct, pm, ticks } from "./scales.js";
 import { termShareSeBounds } from "./errors.js";
+import { measurer, labelWidth, setLabel } from "./labels.js";
 
 const ROW = 18;
-const LABEL = 110;
+const FONT = 11; // px, the term labels
+const MIN_LABEL = 60; // px left of the plot, at least
+const MAX_LABEL = 190; // px; longer labels are truncated with an ellipsis (full text in the tooltip)
 const WIDTH = 190;
 const EXTRA = 50; // room right of the plot for value labels
 
@@ -26,6 +29,10 @@ export function createBars(parent, ctx) {
   const h = ROW * 1.6;
   const termName = ([i, j]) => (i === j ? names[i] : `${names[i]} × ${names[j]}`);
   const kindOf = ([i, j]) => (i === j ? "main effect" : "interaction");
+  const wfNames = ["base v(∅)", ...pairs.map(termName), "prediction v(N)"];
+  const measure = measurer(box, FONT);
+  const LABEL = Math.max(MIN_LABEL, labelWidth(wfNames, measure, MAX_LABEL) + 12);
+  const fit = (node, text) => setLabel(node, text, LABEL - 10, measure);
   const x = linear([0, 1], [LABEL, LABEL + WIDTH]);
   const extra = ctx.sampled ? EXTRA + 56 : EXTRA; // "± se" labels need more room
 
@@ -34,7 +41,7 @@ export function createBars(parent, ctx) {
   const shareRows = pairs.map((pr, t) => {
     const y = 4 + t * h;
     const g = svg("g", { role: "listitem", style: "cursor:pointer" }, shareSvg);
-    svg("text", { x: LABEL - 6, y: y + h / 2 + 2, "text-anchor": "end", "font-size": 11 }, g).textContent = termName(pr);
+    fit(svg("text", { x: LABEL - 6, y: y + h / 2 + 2, "text-anchor": "end", "font-size": FONT, class: "isw-label" }, g), termName(pr));
     const bars = [ctx.colours.set, ctx.colours.sample].map((colour, q) => ({
       rect: svg("rect", { class: "isw-bar", x: LABEL, y: y + q * (h / 2 - 1), height: h / 2 - 2, fill: colour, role: "img" }, g),
       text: svg("text", { y: y + q * (h / 2 - 1) + h / 2 - 4, "font-size": 10, class: "isw-muted" }, g),
@@ -52,11 +59,10 @@ export function createBars(parent, ctx) {
   // --- waterfall: base, one row per term, prediction
   html("div", { class: "isw-title", text: "Waterfall of the selected sample", style: "margin-top:8px" }, box);
   const wfSvg = svg("svg", { width: LABEL + WIDTH + extra, height: (k + 2) * ROW + 30, role: "list", "aria-label": "waterfall of the selected sample" }, box);
-  const wfNames = ["base v(∅)", ...pairs.map(termName), "prediction v(N)"];
   const wfRows = wfNames.map((name, t) => {
     const y = 4 + t * ROW;
     const g = svg("g", { role: "listitem" }, wfSvg);
-    svg("text", { x: LABEL - 6, y: y + ROW / 2 + 3, "text-anchor": "end", "font-size": 11 }, g).textContent = name;
+    fit(svg("text", { x: LABEL - 6, y: y + ROW / 2 + 3, "text-anchor": "end", "font-size": FONT, class: "isw-label" }, g), name);
     const rect = svg("rect", { class: "isw-bar", y: y + 2, height: ROW - 4, role: "img" }, g);
     const text = svg("text", { y: y + ROW / 2 + 3, "font-size": 10, class: "isw-muted" }, g);
     const whisker = ctx.sampled && t > 0 && t <= k ? svg("path", { class: "isw-whisker", stroke: "currentColor", "stroke-width": 1.2, fill: "none" }, g) : null;

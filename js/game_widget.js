@@ -30,7 +30,9 @@ export const GAME_CSS = `
 .isw-game-intershap b{font-variant-numeric:tabular-nums}
 .isw-shap-row.isw-hl rect.isw-bar{stroke:var(--jp-warn-color0,#e65100);stroke-width:2}
 .isw-formula{font-size:var(--jp-ui-font-size0,11px);margin:0 0 6px 0;max-width:860px}
+.isw-game-terms{max-width:100%;box-sizing:border-box;overflow-x:auto}
 table.isw-terms{border-collapse:collapse;font-variant-numeric:tabular-nums}
+table.isw-terms tfoot th{white-space:normal}
 table.isw-terms th,table.isw-terms td{padding:2px 10px;text-align:right;border-bottom:1px solid var(--jp-border-color2,#e0e0e0);white-space:nowrap}
 table.isw-terms th[scope=row]{text-align:left;font-weight:normal}
 table.isw-terms thead th{font-weight:600;border-bottom:1px solid var(--jp-border-color1,#999)}

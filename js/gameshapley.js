@@ -2,9 +2,11 @@
 
 import { svg, html, attr, tooltip } from "./dom.js";
 import { linear, fmt, pct } from "./scales.js";
+import { measurer, labelWidth, setLabel } from "./labels.js";
 
 const ROW = 24;
-const LABEL = 70;
+const FONT = 13; // px, the player names
+const MAX_LABEL = 160; // px; longer names are truncated with an ellipsis (full name in the tooltip)
 const WIDTH = 180;
 
 /** @param {HTMLElement} parent @param {any} ctx */
@@ -12,11 +14,13 @@ export function createGameShapley(parent, ctx) {
   const { m, names, store } = ctx;
   const box = html("div", { class: "isw-panel isw-game-shapley" }, parent);
   html("div", { class: "isw-title", text: "Shapley values φᵢ" }, box);
+  const measure = measurer(box, FONT);
+  const LABEL = Math.max(50, labelWidth(names, measure, MAX_LABEL) + 14);
   const plot = svg("svg", { width: LABEL + WIDTH + 56, height: m * ROW + 8, role: "list", "aria-label": "Shapley values" }, box);
   const zero = svg("line", { y1: 2, y2: m * ROW + 4, stroke: "currentColor", "stroke-opacity": 0.5 }, plot);
   const bars = names.map((name, i) => {
     const g = svg("g", { role: "listitem", class: "isw-shap-row", style: "cursor:pointer", "data-i": i }, plot);
-    svg("text", { x: LABEL - 8, y: 4 + i * ROW + ROW / 2 + 4, "text-anchor": "end" }, g).textContent = name;
+    setLabel(svg("text", { x: LABEL - 8, y: 4 + i * ROW + ROW / 2 + 4, "text-anchor": "end", "font-size": FONT, class: "isw-label" }, g), name, LABEL - 12, measure);
     const rect = svg("rect", { class: "isw-bar", y: 4 + i * ROW + 3, height: ROW - 6, rx: 2 }, g);
     const text = svg("text", { y: 4 + i * ROW + ROW / 2 + 4, "font-size": 11 }, g);
     g.addEventListener("click", () => store.set({ pair: [i, i] }));
@@ -34,7 +38,8 @@ export function createGameShapley(parent, ctx) {
     for (const v of shapley) max = Math.max(max, Math.abs(v));
     const lo = Math.min(0, ...shapley);
     const hi = Math.max(0, ...shapley);
-    const x = linear(max > 0 ? [lo, hi] : [-1, 1], [LABEL, LABEL + WIDTH]);
+    const room = lo < 0 ? 48 : 0; // a negative bar's value label sits left of it, clear of the names
+    const x = linear(max > 0 ? [lo, hi] : [-1, 1], [LABEL + room, LABEL + WIDTH]);
     attr(zero, { x1: x(0), x2: x(0) });
     bars.forEach((b, i) => {
       const v = shapley[i];

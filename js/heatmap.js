@@ -5,6 +5,11 @@
 import { svg, html, attr, tooltip } from "./dom.js";
 import { termIndex } from "./aggregate.js";
 import { diverging, textOn, fmt, pct, pm } from "./scales.js";
+import { measurer, labelWidth, setLabel } from "./labels.js";
+
+const FONT = 12; // px, row and column labels
+const MAX_LABEL = 130; // px; longer names are truncated with an ellipsis (full name in the tooltip)
+const SLANT = Math.SQRT1_2; // column labels are rotated by 45°
 
 /** Cell size in px: roomy for a few modalities, shrinking for many. */
 export function cellSize(m) {
@@ -22,7 +27,14 @@ export function createHeatmap(parent, ctx, opts = {}) {
   const { m, names, store } = ctx;
   const CELL = cellSize(m);
   const box = html("div", { class: "isw-panel isw-heatmap" }, parent);
-  const label = Math.min(104, 14 + 8 * Math.max(...names.map((s) => Math.min(s.length, 12))));
+  const measure = measurer(box, FONT);
+  const nameW = labelWidth(names, measure, MAX_LABEL);
+  const left = Math.max(24, nameW + 10); // row labels end 6 px left of the cells
+  // a column label starts 4 px right of its column's centre, 6 px above the cells, and
+  // climbs at 45°: its top-right corner reaches (w + FONT) / √2 up and right
+  const reach = Math.ceil((nameW + FONT) * SLANT) + 8;
+  const top = Math.max(24, reach + 2);
+  const right = Math.max(4, reach - CELL / 2 + 2);
   const size = CELL * m;
   const panels = (opts.panels ?? ["global", "sample"]).map((key) => ({ key, title: "" }));
   const byKey = Object.fromEntries(panels.map((p) => [p.key, p]));
@@ -31,14 +43,14 @@ export function createHeatmap(parent, ctx, opts = {}) {
   for (const p of panels) {
     const wrap = html("div", {}, row);
     p.head = html("div", { class: "isw-title" }, wrap);
-    const w = label + size + Math.ceil(0.72 * 6.5 * Math.max(...names.map((n) => Math.min(n.length, 12)))) + 4;
-    const h = label + size + 4;
+    const w = left + size + right;
+    const h = top + size + 4;
     p.svg = svg("svg", { width: w, height: h, role: "grid", "aria-label": p.key === "global" ? "global interaction matrix" : opts.sampleLabel ?? "interaction matrix of the selected sample" }, wrap);
-    const g = svg("g", { transform: `translate(${label},${label})` }, p.svg);
+    const g = svg("g", { transform: `translate(${left},${top})` }, p.svg);
     p.cells = [];
     for (let i = 0; i < m; i++) {
       const rowG = svg("g", { role: "row" }, g);
-      svg("text", { x: -6, y: i * CELL + CELL / 2 + 4, "text-anchor": "end" }, g).textContent = short(names[i]);
+      setLabel(svg("text", { x: -6, y: i * CELL + CELL / 2 + 4, "text-anchor": "end", "font-size": FONT, class: "isw-label" }, g), names[i], nameW, measure);
       for (let j = 0; j < m; j++) {
         const c = svg("g", {
           class: `isw-cell${i === j ? " isw-diag" : ""}`, role: "gridcell", tabindex: -1,
@@ -53,13 +65,11 @@ export function createHeatmap(parent, ctx, opts = {}) {
       }
     }
     for (let j = 0; j < m; j++) {
-      svg("text", { transform: `translate(${j * CELL + CELL / 2 + 4},-6) rotate(-45)`, "text-anchor": "start" }, g).textContent = short(names[j]);
+      setLabel(svg("text", { transform: `translate(${j * CELL + CELL / 2 + 4},-6) rotate(-45)`, "text-anchor": "start", "font-size": FONT, class: "isw-label" }, g), names[j], nameW, measure);
     }
   }
-  html("div", { class: "isw-note", style: `max-width:${panels.length * (label + size + 40) + 14}px`, text: opts.note ?? `Left: global Φ of the active samples; right: signed φ of the selected sample. Red > 0 > blue. Dashed: main effects φᵢᵢ; others: interactions φᵢⱼ (half the SII, a pair's share counts both cells). Click or Enter picks a pair; arrows move.${ctx.sampled ? " ±: one standard error of the sampled estimate (± ≤: a bound for a subset)." : ""}` }, box);
+  html("div", { class: "isw-note", style: `max-width:${panels.length * (left + size + right + 14) + 14}px`, text: opts.note ?? `Left: global Φ of the active samples; right: signed φ of the selected sample. Red > 0 > blue. Dashed: main effects φᵢᵢ; others: interactions φᵢⱼ (half the SII, a pair's share counts both cells). Click or Enter picks a pair; arrows move.${ctx.sampled ? " ±: one standard error of the sampled estimate (± ≤: a bound for a subset)." : ""}` }, box);
   setFocusable(0, 0);
-
-  function short(s) { return s.length > 12 ? `${s.slice(0, 11)}…` : s; }
 
   function pick(i, j) {
     const cur = store.get().pair;

@@ -4,6 +4,7 @@
 import { svg, html, clear, tooltip } from "./dom.js";
 import { linear, extent, ticks, fmt, pm } from "./scales.js";
 import { termIndex } from "./aggregate.js";
+import { measurer, setLabel } from "./labels.js";
 
 const W = 300;
 const H = 200;
@@ -30,6 +31,7 @@ export function createPairDistribution(parent, ctx) {
   const title = html("div", { class: "isw-title" }, box);
   const chart = svg("svg", { width: W, height: H, role: "img" }, box);
   const note = html("div", { class: "isw-note" }, box);
+  const measure = measurer(box, 10);
   let cache = null;
   let line = null;
   let xScale = null;
@@ -96,7 +98,7 @@ export function createPairDistribution(parent, ctx) {
     });
     svg("line", { x1: PAD.l, x2: W - PAD.r, y1: H - PAD.b, y2: H - PAD.b, stroke: "currentColor", "stroke-opacity": 0.4 }, chart);
     for (const tv of ticks(lo, hi, 4)) svg("text", { x: x(tv), y: H - PAD.b + 12, "font-size": 10, "text-anchor": "middle", class: "isw-muted" }, chart).textContent = fmt(tv, 3);
-    svg("text", { x: (PAD.l + W - PAD.r) / 2, y: H - 4, "font-size": 10, "text-anchor": "middle" }, chart).textContent = kname;
+    setLabel(svg("text", { x: W / 2, y: H - 4, "font-size": 10, "text-anchor": "middle", class: "isw-label" }, chart), kname, W - 8, measure);
     svg("text", { x: PAD.l - 4, y: PAD.t + 8, "font-size": 10, "text-anchor": "end", class: "isw-muted" }, chart).textContent = String(maxc);
     line = svg("line", { y1: PAD.t, y2: H - PAD.b, stroke: ctx.colours.sample, "stroke-width": 2.5, role: "img", class: "isw-sample-line" }, chart);
     chart.setAttribute("aria-label", `histogram of ${kname} over ${total} samples`);

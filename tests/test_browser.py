@@ -67,6 +67,15 @@ w
 
 
 
+LONG = """
+from intershap_widget import ShapleyGameWidget
+long_names = ["clinical notes", "chest x-ray image", "lab values", "vital signs time series and more"]
+wl = InterSHAPWidget(InteractionResult(np.random.default_rng(4).normal(size=(30, 16)), modality_names=long_names),
+                     selected_pair=(0, 3))
+display(wl)
+ShapleyGameWidget("xor", ["clinical notes", "chest x-ray image", "vital signs time series and more"], selected_pair=(0, 2))
+"""
+
 BAD = "InterSHAPWidget(InteractionResult(np.where(np.eye(4, 8) > 0, np.nan, 1.0)))"
 
 SAMPLED = """
@@ -102,7 +111,7 @@ def session(tmp_path_factory):
     work = tmp_path_factory.mktemp("nb")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(SETUP.strip()), nbformat.v4.new_code_cell(BAD),
-                nbformat.v4.new_code_cell(SAMPLED.strip())]
+                nbformat.v4.new_code_cell(SAMPLED.strip()), nbformat.v4.new_code_cell(LONG.strip())]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, work / "explorer.ipynb")
     import intershap_widget
@@ -356,4 +365,55 @@ def test_a_sampled_result_shows_plus_minus_standard_errors(session):
     expect(root.locator(".isw-selected-mark")).to_have_attribute("aria-label", re.compile(" ± "))
     SHOTS.mkdir(parents=True, exist_ok=True)
     root.screenshot(path=str(SHOTS / "explorer-sampled.png"))
+    assert session["errors"] == []
+
+
+# Every SVG text of a root: its client box, its svg's and panel's boxes, and the boxes of
+# the svg's bars and heatmap cells (labels must stay inside and must not cover a mark).
+_LABEL_BOXES = """root => [...root.querySelectorAll('svg text')].filter(t => t.textContent.trim()).map(t => {
+  const box = (e) => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const svg = t.ownerSVGElement;
+  return {text: t.textContent, cls: t.getAttribute('class') || '', aria: t.getAttribute('aria-label'),
+          title: t.querySelector('title')?.textContent ?? null, box: box(t), svg: box(svg),
+          panel: box(t.closest('.isw-panel')),
+          marks: [...svg.querySelectorAll('rect.isw-bar, rect.isw-fill')].filter(r => r.getBBox().width > 0).map(box)};
+})"""
+
+
+def _inside(inner, outer, tol=1.0):
+    return (inner[0] >= outer[0] - tol and inner[1] >= outer[1] - tol
+            and inner[2] <= outer[2] + tol and inner[3] <= outer[3] + tol)
+
+
+def _overlap(a, b, tol=0.5):
+    return a[0] < b[2] - tol and b[0] < a[2] - tol and a[1] < b[3] - tol and b[1] < a[3] - tol
+
+
+def test_long_names_fit_inside_every_view_or_are_truncated_with_the_full_name(session):
+    page = session["page"]
+    explorer, game = page.locator(".isw-root").nth(3), page.locator(".isw-root").nth(4)
+    game.locator(".isw-game-shapley").wait_for(timeout=30_000)
+    explorer.scroll_into_view_if_needed()
+    expect(explorer.locator(".isw-pairdist .isw-title")).to_contain_text("vital signs time series and more")
+    names = ["clinical notes", "chest x-ray image", "lab values", "vital signs time series and more"]
+    for root in (explorer, game):
+        texts = root.evaluate(_LABEL_BOXES)
+        labels = [t for t in texts if "isw-label" in t["cls"]]
+        for t in texts:
+            assert _inside(t["box"], t["svg"]), f"{t['text']!r} sticks out of its svg: {t['box']} vs {t['svg']}"
+            assert _inside(t["box"], t["panel"]), f"{t['text']!r} sticks out of its panel"
+        assert len(labels) >= 9  # the game: 3 row, 3 column and 3 Shapley-bar labels
+        for t in labels:
+            for mark in t["marks"]:
+                assert not _overlap(t["box"], mark), f"label {t['text']!r} covers a bar or cell"
+            shown = t["text"].removesuffix(t["title"] or "")  # a <title> child adds to textContent
+            if shown.endswith("…"):
+                assert t["title"] == t["aria"] and t["aria"].startswith(shown[:-1]), t
+            else:
+                assert t["aria"] == shown, t
+    full = {t["aria"] for t in explorer.evaluate(_LABEL_BOXES) if "isw-label" in t["cls"]}
+    assert set(names) <= full and "clinical notes × vital signs time series and more" in full
+    shots = SHOTS
+    shots.mkdir(parents=True, exist_ok=True)
+    explorer.screenshot(path=str(shots / "explorer-long-names.png"))
     assert session["errors"] == []
