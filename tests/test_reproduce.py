@@ -118,4 +118,7 @@ def test_baseline_scores_plug_in_as_extra_scorers():
     # the oracle gains ~half its F1 from the interaction on synergy, nothing on uniqueness
     assert by["synergy"]["emap_gap"] > 0.3 and by["uniqueness1"]["emap_gap"] == pytest.approx(0, abs=1e-9)
     assert all(isinstance(r["pid"], float) and isinstance(r["shape"], float) for r in recs)
+    # Table 2's pattern: every comparison score is larger on synergy than on uniqueness
+    for score in ("pid", "emap_gap", "shape"):
+        assert by["synergy"][score] > by["uniqueness1"][score] + 0.05, score
     assert "EMAP_gap (ours)" in R.markdown_tables(recs)
