@@ -129,3 +129,79 @@ def run_python(client, code: str, timeout: float = 30) -> str:
     if reply["content"]["status"] != "ok":
         raise RuntimeError(f"kernel error running {code!r}: {''.join(out)}")
     return "".join(out)
+
+
+def browser_missing(bundle: Path) -> str:
+    """Why browser tests cannot run here ('' when they can); ``bundle`` is the built JS."""
+    import importlib.util
+
+    for mod in ("jupyterlab", "playwright", "nbformat", "jupyter_client", "anywidget"):
+        if importlib.util.find_spec(mod) is None:
+            return f"python package {mod} is not installed"
+    if not (shutil.which("chromium") or os.path.exists("/usr/bin/chromium")):
+        return "chromium is not installed (apt-get install -y chromium)"
+    if not Path(bundle).exists():
+        return f"front-end bundle {bundle} missing (npm run build in js/)"
+    return ""
+
+
+def require_browser(bundle: Path) -> None:
+    """Skip the calling test module without a browser; in CI (ISW_REQUIRE_BROWSER) fail."""
+    import pytest
+
+    why = browser_missing(bundle)
+    if why:
+        if os.environ.get("ISW_REQUIRE_BROWSER"):
+            raise RuntimeError(f"browser tests required but {why}")
+        pytest.skip(why, allow_module_level=True)
+
+
+def notebook_session(work: Path, name: str, cells: list[str], ready, viewport_height: int = 1400):
+    """Open a notebook of ``cells`` in a fresh JupyterLab, run it, and yield a session.
+
+    ``ready(page)`` waits until the run has drawn what the tests need; a run lost while
+    the kernel connects is retried once. Yields ``{"page", "client", "errors"}``
+    (a generator for a pytest fixture).
+    """
+    import nbformat
+    from playwright.sync_api import sync_playwright
+
+    import intershap_widget
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c.strip()) for c in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, work / name)
+    pkg_parent = str(Path(intershap_widget.__file__).resolve().parents[1])
+    with Lab(work, pythonpath=pkg_parent) as lab, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": viewport_height})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(lab.url(name))
+        page.wait_for_selector(".jp-Notebook", timeout=60_000)
+        kernel_id = lab.wait_kernel_ready()
+        for attempt in range(2):
+            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            try:
+                ready(page)
+                break
+            except Exception:
+                if attempt:
+                    raise
+        client = lab.kernel_client(kernel_id)
+        try:
+            yield {"page": page, "client": client, "errors": errors}
+        finally:
+            client.stop_channels()
+            browser.close()
+
+
+def wait_python(client, code: str, expected: str, timeout: float = 10.0) -> str:
+    """Poll the kernel until ``code`` prints ``expected`` (front-end changes travel async)."""
+    deadline = time.time() + timeout
+    got = run_python(client, code).strip()
+    while got != expected and time.time() < deadline:
+        time.sleep(0.2)
+        got = run_python(client, code).strip()
+    return got

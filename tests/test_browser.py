@@ -16,37 +16,17 @@ import time
 
 import numpy as np
 import pytest
+from _lab import require_browser
+from intershap_widget import widget as _widget
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHOTS = pathlib.Path(os.environ.get("ISW_SCREENSHOTS", ROOT / "build" / "browser"))
 
+require_browser(_widget._BUNDLE)
 
-def _missing() -> str:
-    import importlib.util
-    import shutil
+from playwright.sync_api import expect  # noqa: E402
 
-    for mod in ("jupyterlab", "playwright", "nbformat", "jupyter_client", "anywidget"):
-        if importlib.util.find_spec(mod) is None:
-            return f"python package {mod} is not installed"
-    if not (shutil.which("chromium") or os.path.exists("/usr/bin/chromium")):
-        return "chromium is not installed (apt-get install -y chromium)"
-    from intershap_widget import widget
-
-    if not widget._BUNDLE.exists():
-        return f"front-end bundle {widget._BUNDLE} missing (npm run build in js/)"
-    return ""
-
-
-_why = _missing()
-if _why:
-    if os.environ.get("ISW_REQUIRE_BROWSER"):
-        raise RuntimeError(f"browser tests required but {_why}")
-    pytest.skip(_why, allow_module_level=True)
-
-import nbformat  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-from _lab import CHROMIUM, CHROMIUM_ARGS, Lab, run_python  # noqa: E402
+from _lab import notebook_session, run_python, wait_python  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("jupyterlab")
 
@@ -108,39 +88,14 @@ def _pixels(r, root):
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory):
-    work = tmp_path_factory.mktemp("nb")
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(SETUP.strip()), nbformat.v4.new_code_cell(BAD),
-                nbformat.v4.new_code_cell(SAMPLED.strip()), nbformat.v4.new_code_cell(LONG.strip())]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, work / "explorer.ipynb")
-    import intershap_widget
+    def ready(page):
+        page.locator(".isw-error").wait_for(timeout=30_000)
+        page.locator(".isw-root").nth(2).locator(".isw-summary").wait_for(timeout=30_000)
 
-    pkg_parent = str(pathlib.Path(intershap_widget.__file__).resolve().parents[1])
-    with Lab(work, pythonpath=pkg_parent) as lab, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1800})
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(lab.url("explorer.ipynb"))
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        kernel_id = lab.wait_kernel_ready()
-        root = page.locator(".isw-root").first
-        for attempt in range(2):  # Shift+Enter can be lost while the kernel connects: retry once
-            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            try:
-                page.locator(".isw-error").wait_for(timeout=30_000)
-                page.locator(".isw-root").nth(2).locator(".isw-summary").wait_for(timeout=30_000)
-                break
-            except Exception:
-                if attempt:
-                    raise
-        client = lab.kernel_client(kernel_id)
-        try:
-            yield {"page": page, "client": client, "res": _res(), "root": root, "errors": errors}
-        finally:
-            client.stop_channels()
-            browser.close()
+    cells = [SETUP, BAD, SAMPLED, LONG]
+    for s in notebook_session(tmp_path_factory.mktemp("nb"), "explorer.ipynb", cells, ready, viewport_height=1800):
+        s.update(res=_res(), root=s["page"].locator(".isw-root").first)
+        yield s
 
 
 def _canvas_box(root):
@@ -154,13 +109,7 @@ def _py(s, code):
 
 
 def _wait_py(s, code, expected, timeout=10.0):
-    """Poll the kernel until ``code`` prints ``expected`` (front-end changes travel async)."""
-    deadline = time.time() + timeout
-    got = _py(s, code)
-    while got != expected and time.time() < deadline:
-        time.sleep(0.2)
-        got = _py(s, code)
-    return got
+    return wait_python(s["client"], code, expected, timeout)
 
 
 def _cell_values(root, panel):
@@ -245,7 +194,7 @@ def test_setting_traits_from_python_updates_the_views(session):
 
 
 def test_switching_class_in_the_front_end(session):
-    page, root, res = session["page"], session["root"], session["res"]
+    root, res = session["root"], session["res"]
     root.locator("select.isw-class").select_option("2")
     expect(root.locator(".isw-heatmap .isw-title").first).to_contain_text("Φ")
     assert _wait_py(session, "print(w.selected_class)", "2") == "2"

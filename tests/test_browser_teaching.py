@@ -12,39 +12,18 @@ import time
 
 import numpy as np
 import pytest
-
+from _lab import require_browser
+from intershap_widget import teaching as _teaching
 from intershap_widget.games import interaction_matrices
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHOTS = pathlib.Path(os.environ.get("ISW_SCREENSHOTS", ROOT / "build" / "browser"))
 
+require_browser(_teaching._BUNDLE)
 
-def _missing() -> str:
-    import importlib.util
-    import shutil
+from playwright.sync_api import expect  # noqa: E402
 
-    for mod in ("jupyterlab", "playwright", "nbformat", "jupyter_client", "anywidget"):
-        if importlib.util.find_spec(mod) is None:
-            return f"python package {mod} is not installed"
-    if not (shutil.which("chromium") or os.path.exists("/usr/bin/chromium")):
-        return "chromium is not installed (apt-get install -y chromium)"
-    from intershap_widget import teaching
-
-    if not teaching._BUNDLE.exists():
-        return f"front-end bundle {teaching._BUNDLE} missing (npm run build in js/)"
-    return ""
-
-
-_why = _missing()
-if _why:
-    if os.environ.get("ISW_REQUIRE_BROWSER"):
-        raise RuntimeError(f"browser tests required but {_why}")
-    pytest.skip(_why, allow_module_level=True)
-
-import nbformat  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-from _lab import CHROMIUM, CHROMIUM_ARGS, Lab, run_python  # noqa: E402
+from _lab import notebook_session, run_python, wait_python  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("jupyterlab")
 
@@ -57,38 +36,13 @@ g
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory):
-    work = tmp_path_factory.mktemp("nb")
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(SETUP.strip())]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, work / "game.ipynb")
-    import intershap_widget
-
-    pkg_parent = str(pathlib.Path(intershap_widget.__file__).resolve().parents[1])
-    with Lab(work, pythonpath=pkg_parent) as lab, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1400})
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(lab.url("game.ipynb"))
-        page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        kernel_id = lab.wait_kernel_ready()
+    def ready(page):
         page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
-        root = page.locator(".isw-game").first
-        for attempt in range(2):  # a run can be lost while the kernel connects: retry once
-            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            try:
-                root.wait_for(timeout=30_000)
-                break
-            except Exception:
-                if attempt:
-                    raise
-        client = lab.kernel_client(kernel_id)
-        try:
-            yield {"page": page, "client": client, "root": root, "errors": errors}
-        finally:
-            client.stop_channels()
-            browser.close()
+        page.locator(".isw-game").first.wait_for(timeout=30_000)
+
+    for s in notebook_session(tmp_path_factory.mktemp("nb"), "game.ipynb", [SETUP], ready):
+        s["root"] = s["page"].locator(".isw-game").first
+        yield s
 
 
 def _py(s, code):
@@ -96,13 +50,7 @@ def _py(s, code):
 
 
 def _wait_py(s, code, expected, timeout=10.0):
-    """Poll the kernel until ``code`` prints ``expected`` (front-end changes travel async)."""
-    deadline = time.time() + timeout
-    got = _py(s, code)
-    while got != expected and time.time() < deadline:
-        time.sleep(0.2)
-        got = _py(s, code)
-    return got
+    return wait_python(s["client"], code, expected, timeout)
 
 
 def _matrix(root):
