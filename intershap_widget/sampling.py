@@ -31,27 +31,30 @@ contributions in the same stratified variance formula. The delta method treats
 and the local InterSHAP with it; use a larger budget where that matters.
 
 **Too few draws: standard errors are NaN.** A stratum sampled partly with n_s draws
-has its variance estimated from n_s − 1 degrees of freedom. With 2 or 3 draws that
-estimate is itself so noisy (with 2 draws it is one squared difference) that the
-stated standard errors were often far too small: on M = 4..6 games the ±1.96 SE
-intervals covered φ only 65–85 % and InterSHAP 32–75 % of the time, misses of more
-than 10 SE occurred. So when any stratum is sampled partly with fewer than
-``MIN_DRAWS_FOR_SE`` = 4 draws, *every* standard error of the result is NaN (the
-estimates themselves are still unbiased for φ) and a :class:`SamplingWarning` names
-the strata and the smallest budget at or above the given one that avoids them
-(:func:`reliable_budget`). With ≥ 4 draws per partial stratum the intervals cover
-≈ 0.88–0.93 for φ, Φ and InterSHAP (tests/test_sampling.py; 95 % nominal; the
-remaining shortfall is the few degrees of freedom). For M = 3 no partial budget has a
-standard error; for M = 4 only 14 and 15 (of 16).
+has its variance estimated from n_s − 1 degrees of freedom, and only from the
+coalitions drawn: within one size the weights W[S]_ij take different values by how S
+meets {i, j}, and a small stratum has only one or two coalitions of a kind (for M = 4,
+size 2: one S ⊇ {i, j}, one S disjoint from it, four mixed). Missing them leaves their
+residuals invisible to the variance estimate. On M = 4..6 games, strata with 2–4 draws
+gave ±1.96 SE intervals that covered φ 65–89 % and InterSHAP 32–78 % of the time, and
+misses of 70–140 SE (notebook 04: M = 4, budgets 12 and 14). So when a size is sampled
+partly with fewer than ``MIN_DRAWS_FOR_SE`` = 5 draws, or has fewer than
+``MIN_STRATUM_FOR_SE`` = 10 coalitions at all, *every* standard error of the result is
+NaN (the estimates of φ are still unbiased) and a :class:`SamplingWarning` names those
+sizes and the smallest budget at or above the given one without them
+(:func:`reliable_budget`: 8, 16, 22, 29, 45, 61 for M = 3, 4, 5, 6, 8, 10). For M ≤ 4
+only the exact budget 2**M has standard errors. From there on the intervals cover
+≈ 0.91–0.94 for φ, Φ, global and local InterSHAP at the smallest such budgets
+(tests/test_sampling.py; 95 % nominal, the shortfall is the few degrees of freedom).
 
 **Why InterSHAP can be exact while Φ is not.** The |·| in Φ = |mean φ| is locally
 linear, so given the signs of mean φ, InterSHAP's numerator Σ_{i≠j} Φ_ij and
 denominator Σ Φ_ij are linear in v. A coalition S of size s carries total weight
 s(s−1)c_{s−2} + (M−s)(M−s−1)c_s − 2s(M−s)c_{s−1} on the off-diagonal of φ (c_r the
 pair weights of :func:`phi_weights`) and 0 in total; for M = 4, s = 2 that is
-2/6 + 2/6 − 8/12 = 0. So when the sizes 0, 1, 3, 4 are complete and all Φ entries
-keep one sign, InterSHAP does not depend on the sampled pairs at all: it is exact and
-its delta-method standard error is correctly 0 (covariance of numerator and
+2/6 + 2/6 − 8/12 = 0. So when the sizes 0, 1, 3, 4 are complete and the estimated
+mean φ has the signs of the true one, InterSHAP does not depend on the sampled pairs at all: it is exact and
+its delta-method standard error is rightly 0 (covariance of numerator and
 denominator included, since the ratio is linearised as a whole), while each φ entry
 still has sampling error. This holds only while the estimated signs of mean φ are
 the true ones; an entry within ~2 SE of 0 makes the ratio's SE unreliable.
@@ -64,6 +67,7 @@ from functools import lru_cache
 from itertools import combinations
 from math import comb, factorial
 from typing import Any, Callable, Sequence
+import sys
 import warnings
 
 import numpy as np
@@ -71,6 +75,7 @@ import numpy as np
 __all__ = [
     "MAX_SAMPLED_MODALITIES",
     "MIN_DRAWS_FOR_SE",
+    "MIN_STRATUM_FOR_SE",
     "SamplingWarning",
     "reliable_budget",
     "Design",
@@ -441,6 +446,14 @@ def _linear_var(r: np.ndarray, w: np.ndarray, n: int, total: int) -> np.ndarray:
     return total ** 2 * (1 - n / total) * np.maximum(s2, 0.0) / n
 
 
+def _outside_stacklevel() -> int:
+    """stacklevel for warnings.warn that points at the first caller outside this module."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _names(modality_names: Sequence[str] | None, m: int) -> list[str]:
     names = [f"modality {i}" for i in range(m)] if modality_names is None else [str(x) for x in modality_names]
     if len(names) != m or len(set(names)) != m:
@@ -525,10 +538,11 @@ def estimate(values: np.ndarray, des: Design, modality_names: Sequence[str] | No
     if des.thin_sizes:  # variance estimates from 2-3 draws are not trustworthy: no SE at all
         thin = ", ".join(f"size {s}: {des.n_drawn[s]} of {des.n_total[s]}" for s in des.thin_sizes)
         warnings.warn(
-            f"coalition sizes sampled with fewer than {MIN_DRAWS_FOR_SE} draws ({thin}): their "
-            f"variance cannot be estimated, so every standard error is NaN (the estimates are "
-            f"still unbiased for phi). A budget of {reliable_budget(m, des.n_evaluations)} or more "
-            f"gives standard errors (M={m}, 2**M={1 << m}).", SamplingWarning, stacklevel=3)
+            f"coalition sizes sampled partly with fewer than {MIN_DRAWS_FOR_SE} draws or out of fewer "
+            f"than {MIN_STRATUM_FOR_SE} coalitions ({thin}): their variance cannot be estimated, so "
+            f"every standard error is NaN (the estimates are still unbiased for phi). A budget of "
+            f"{reliable_budget(m, des.n_evaluations)} or more gives standard errors (M={m}, "
+            f"2**M={1 << m}).", SamplingWarning, stacklevel=_outside_stacklevel())
         phi_var = np.full_like(phi_var, np.nan)
         shap_w_var = np.full_like(shap_w_var, np.nan)
         mean_var = np.full(k2, np.nan)
