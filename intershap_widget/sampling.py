@@ -159,11 +159,12 @@ def _allocate(m: int, budget: int) -> np.ndarray:
     q = np.array([0.0] + [1 / s + 1 / (m - s) for s in range(1, m)] + [0.0])
     open_ = set(range(1, m))
     left = budget - 2
-    for edges in ({1, m - 1}, {2, m - 2}):
-        # the small strata at both ends first: they fix the control game exactly
+    for edges, least in (({1, m - 1}, 2), ({2, m - 2}, MIN_DRAWS_FOR_SE)):
+        # the small strata at both ends first: they fix the control game exactly. Sizes 2 and
+        # M−2 only when every other size can still get MIN_DRAWS_FOR_SE draws (else no SE)
         if not edges <= open_:
             break
-        if budget < 2 + sum(int(total[s]) if s in edges or s not in open_ else min(int(total[s]), 2)
+        if budget < 2 + sum(int(total[s]) if s in edges or s not in open_ else min(int(total[s]), least)
                             for s in range(1, m)):
             break
         for s in edges:

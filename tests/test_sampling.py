@@ -56,7 +56,9 @@ def test_design_is_seeded_and_respects_budget():
     assert np.array_equal(d1.codes, d2.codes) and not np.array_equal(d1.codes, d3.codes)
     assert np.all(d1.n_drawn <= d1.n_total) and np.all(d1.n_drawn[1:-1] >= 2)
     assert d1.n_drawn[1] == 9 and d1.n_drawn[8] == 9  # singletons and complements complete
-    assert d1.n_drawn[2] == 36 and d1.n_drawn[7] == 36  # then pairs and their complements
+    assert d1.n_drawn[2] < 36  # pairs complete would leave sizes 3..6 under 5 draws each
+    d4 = sp.design(9, 120, seed=3)  # 2 + 18 + 72 + 4 * 5 <= 120: then pairs and their complements
+    assert d4.n_drawn[2] == 36 and d4.n_drawn[7] == 36 and d4.has_standard_errors
     np.testing.assert_array_equal(np.bincount(d1.sizes, minlength=10), d1.n_drawn)
     big = sp.design(24, 200, seed=0)  # beyond enumeration: rejection sampling of subsets
     assert big.n_evaluations == 200 and len(np.unique(big.codes)) == 200
