@@ -215,3 +215,21 @@ def test_coverage_at_the_smallest_budgets_with_standard_errors(m, budget):
     assert all(cover[k] >= 0.85 for k in ("phi", "shap", "Phi", "local")), cover
     assert cover["glob"] >= 0.80, cover
     assert worst < 10, worst  # with 4 draws of a stratum misses of 70-140 SE occurred
+
+
+def test_warns_when_intershap_is_biased_by_entries_near_zero():
+    """|·| of noisy near-zero entries biases InterSHAP upward (bench_sampling.py: coverage
+    0.00-0.82 there); the sampler says so instead of giving a falsely tight interval."""
+    m = 8
+    v = _structured_game(m, 20, seed=m)
+    ex = InteractionResult(v)
+    fn = sp.table_value_function(v)
+    with pytest.warns(sp.SamplingWarning, match="biased upward"):
+        r = sp.sample_interactions(fn, m, 64, seed=0)
+    assert r.settings["near_zero_share"]["global"] > sp.NEAR_ZERO_GLOBAL
+    # the warning is warranted: the bias exceeds the stated standard error
+    assert r.intershap_local_mean - ex.intershap_local_mean > 2 * r.intershap_local_mean_se
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", sp.SamplingWarning)
+        big = sp.sample_interactions(fn, m, 200, seed=0)
+    assert big.settings["near_zero_share"]["local"] < sp.NEAR_ZERO_LOCAL
