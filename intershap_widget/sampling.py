@@ -29,6 +29,47 @@ mean) get standard errors by the delta method, computed from the per-coalition
 contributions in the same stratified variance formula. The delta method treats
 |x| as differentiable: for entries whose true mean is near 0, |φ̂| is biased upward
 and the local InterSHAP with it; use a larger budget where that matters.
+
+**Too few draws: standard errors are NaN.** A stratum sampled partly with n_s draws
+has its variance estimated from n_s − 1 degrees of freedom, and only from the
+coalitions drawn: within one size the weights W[S]_ij take different values by how S
+meets {i, j}, and a small stratum has only one or two coalitions of a kind (for M = 4,
+size 2: one S ⊇ {i, j}, one S disjoint from it, four mixed). Missing them leaves their
+residuals invisible to the variance estimate. On M = 4..6 games, strata with 2–4 draws
+gave ±1.96 SE intervals that covered φ 65–89 % and InterSHAP 32–78 % of the time, and
+misses of 70–140 SE (notebook 04: M = 4, budgets 12 and 14). So when a size is sampled
+partly with fewer than ``MIN_DRAWS_FOR_SE`` = 5 draws, or has fewer than
+``MIN_STRATUM_FOR_SE`` = 10 coalitions at all, *every* standard error of the result is
+NaN (the estimates of φ are still unbiased) and a :class:`SamplingWarning` names those
+sizes and the smallest budget at or above the given one without them
+(:func:`reliable_budget`: 8, 16, 22, 29, 45, 61 for M = 3, 4, 5, 6, 8, 10). For M ≤ 4
+only the exact budget 2**M has standard errors. From there on the intervals cover
+≈ 0.91–0.94 for φ, Φ, global and local InterSHAP at the smallest such budgets
+(tests/test_sampling.py; 95 % nominal, the shortfall is the few degrees of freedom).
+The sizes 2 and M−2 are completed (for the order-2 control) only when every other
+partly sampled size can still get ``MIN_DRAWS_FOR_SE`` draws.
+
+**Bias of InterSHAP near zero.** Φ, InterSHAP and the local scores take |·| of noisy
+entries; where many entries are within ~2 SE of 0 the |noise| adds up to an upward
+bias that no standard error (a measure of spread) describes: coverage of global
+InterSHAP fell to 0.10–0.82 and of the local mean to 0.00–0.72 in
+benchmarks/bench_sampling.py. The result's ``settings["near_zero_share"]`` holds the
+share of Σ Φ (``"global"``) and the mean share of each sample's Σ|φ_a| (``"local"``)
+lying in entries within 2 SE of 0; above ``NEAR_ZERO_GLOBAL`` = 0.2 or
+``NEAR_ZERO_LOCAL`` = 0.05 a :class:`SamplingWarning` says InterSHAP is biased upward
+and its SE too small (in the benchmark: coverage ≥ 0.90 below, ≤ 0.82 / 0.72 above).
+
+**Why InterSHAP can be exact while Φ is not.** The |·| in Φ = |mean φ| is locally
+linear, so given the signs of mean φ, InterSHAP's numerator Σ_{i≠j} Φ_ij and
+denominator Σ Φ_ij are linear in v. A coalition S of size s carries total weight
+s(s−1)c_{s−2} + (M−s)(M−s−1)c_s − 2s(M−s)c_{s−1} on the off-diagonal of φ (c_r the
+pair weights of :func:`phi_weights`) and 0 in total; for M = 4, s = 2 that is
+2/6 + 2/6 − 8/12 = 0. So when the sizes 0, 1, 3, 4 are complete and the estimated
+mean φ has the signs of the true one, InterSHAP does not depend on the sampled pairs at all: it is exact and
+its delta-method standard error is rightly 0 (covariance of numerator and
+denominator included, since the ratio is linearised as a whole), while each φ entry
+still has sampling error. This holds only while the estimated signs of mean φ are
+the true ones; an entry within ~2 SE of 0 makes the ratio's SE unreliable.
 """
 
 from __future__ import annotations
@@ -38,11 +79,19 @@ from functools import lru_cache
 from itertools import combinations
 from math import comb, factorial
 from typing import Any, Callable, Sequence
+import sys
+import warnings
 
 import numpy as np
 
 __all__ = [
     "MAX_SAMPLED_MODALITIES",
+    "MIN_DRAWS_FOR_SE",
+    "MIN_STRATUM_FOR_SE",
+    "NEAR_ZERO_GLOBAL",
+    "NEAR_ZERO_LOCAL",
+    "SamplingWarning",
+    "reliable_budget",
     "Design",
     "design",
     "phi_weights",
@@ -56,6 +105,21 @@ __all__ = [
 
 #: Largest M the sampler accepts (bitmask codes are int64; strata are enumerated up to M = 20).
 MAX_SAMPLED_MODALITIES = 40
+
+#: Fewest draws of a partly sampled stratum for which standard errors are reported (else NaN).
+MIN_DRAWS_FOR_SE = 5
+
+#: Smallest stratum (coalitions of one size) that may be sampled partly with standard errors.
+MIN_STRATUM_FOR_SE = 10
+
+#: Warn of upward bias of global / local InterSHAP above these shares of |Φ| (|φ_a|) lying in
+#: entries within 2 SE of 0 (bench_sampling.py: coverage ≥ 0.90 below, ≤ 0.82 / 0.72 above).
+NEAR_ZERO_GLOBAL = 0.2
+NEAR_ZERO_LOCAL = 0.05
+
+
+class SamplingWarning(UserWarning):
+    """The budget leaves a stratum with too few draws to estimate its variance."""
 
 
 # ------------------------------------------------------------------ design
@@ -85,6 +149,18 @@ class Design:
         """True when every coalition is evaluated (standard errors are then 0)."""
         return bool(np.all(self.n_drawn == self.n_total))
 
+    @property
+    def thin_sizes(self) -> list[int]:
+        """Sizes sampled partly with fewer than ``MIN_DRAWS_FOR_SE`` draws (their variance
+        cannot be estimated; the result's standard errors are then NaN)."""
+        return [s for s in range(self.n_players + 1) if self.n_drawn[s] < self.n_total[s]
+                and (self.n_drawn[s] < MIN_DRAWS_FOR_SE or self.n_total[s] < MIN_STRATUM_FOR_SE)]
+
+    @property
+    def has_standard_errors(self) -> bool:
+        """True when every partly sampled size has at least ``MIN_DRAWS_FOR_SE`` draws."""
+        return not self.thin_sizes
+
 
 def _allocate(m: int, budget: int) -> np.ndarray:
     """Coalitions per size 0..M (water-filling ∝ 1/s + 1/(M−s), at least 2 per open stratum)."""
@@ -102,11 +178,12 @@ def _allocate(m: int, budget: int) -> np.ndarray:
     q = np.array([0.0] + [1 / s + 1 / (m - s) for s in range(1, m)] + [0.0])
     open_ = set(range(1, m))
     left = budget - 2
-    for edges in ({1, m - 1}, {2, m - 2}):
-        # the small strata at both ends first: they fix the control game exactly
+    for edges, least in (({1, m - 1}, 2), ({2, m - 2}, MIN_DRAWS_FOR_SE)):
+        # the small strata at both ends first: they fix the control game exactly. Sizes 2 and
+        # M−2 only when every other size can still get MIN_DRAWS_FOR_SE draws (else no SE)
         if not edges <= open_:
             break
-        if budget < 2 + sum(int(total[s]) if s in edges or s not in open_ else min(int(total[s]), 2)
+        if budget < 2 + sum(int(total[s]) if s in edges or s not in open_ else min(int(total[s]), least)
                             for s in range(1, m)):
             break
         for s in edges:
@@ -172,6 +249,20 @@ def _draw_stratum(m: int, s: int, n: int, rng: np.random.Generator) -> np.ndarra
             if len(got) < n:
                 got.add(code)
     return np.sort(np.fromiter(got, dtype=np.int64))
+
+
+def reliable_budget(n_players: int, budget: int = 0) -> int:
+    """Smallest budget ≥ ``budget`` whose design has standard errors (no partly sampled
+    size with fewer than ``MIN_DRAWS_FOR_SE`` draws); 2**M at worst."""
+    m = int(n_players)
+    total = sum(comb(m, s) for s in range(m + 1))
+    floor = 2 + sum(min(comb(m, s), 2) for s in range(1, m))
+    for b in range(max(int(budget), floor), total):
+        alloc = _allocate(m, b)
+        if all(alloc[s] == comb(m, s) or (alloc[s] >= MIN_DRAWS_FOR_SE and comb(m, s) >= MIN_STRATUM_FOR_SE)
+               for s in range(m + 1)):
+            return b
+    return total
 
 
 def design(n_players: int, budget: int, seed: int = 0) -> Design:
@@ -336,11 +427,19 @@ class SampledResult:
     def summary(self) -> str:
         """Global and local InterSHAP ± standard error and the cost."""
         m = self.n_modalities
-        return (
+
+        def pm(x: float, se: float) -> str:
+            return f"{100 * x:.1f} ± {100 * se:.1f} %" if np.isfinite(se) else f"{100 * x:.1f} % (no SE)"
+
+        text = (
             f"SampledResult: N={self.n_samples}, M={m}, {self.n_evaluations} of {2 ** m} coalitions per sample\n"
-            f"  InterSHAP (global) = {100 * self.intershap:.1f} ± {100 * self.intershap_se:.1f} %   "
-            f"(local mean) = {100 * self.intershap_local_mean:.1f} ± {100 * self.intershap_local_mean_se:.1f} %"
+            f"  InterSHAP (global) = {pm(self.intershap, self.intershap_se)}   "
+            f"(local mean) = {pm(self.intershap_local_mean, self.intershap_local_mean_se)}"
         )
+        if self.design.thin_sizes:
+            text += (f"\n  no standard errors: sizes {self.design.thin_sizes} have fewer than "
+                     f"{MIN_DRAWS_FOR_SE} draws (budget ≥ {reliable_budget(m, self.n_evaluations)} gives them)")
+        return text
 
     def __repr__(self) -> str:
         return self.summary()
@@ -365,6 +464,27 @@ def _linear_var(r: np.ndarray, w: np.ndarray, n: int, total: int) -> np.ndarray:
     sy = r @ w
     s2 = ((r ** 2) @ (w ** 2) - sy ** 2 / n) / (n - 1)
     return total ** 2 * (1 - n / total) * np.maximum(s2, 0.0) / n
+
+
+def _near_zero_shares(mean_phi: np.ndarray, mean_se: np.ndarray, phi: np.ndarray,
+                      phi_se: np.ndarray) -> tuple[float, float]:
+    """Share of Σ|mean φ| ``(M, M)`` in entries within 2 SE of 0, and the mean over samples of
+    the same share of Σ|φ_a| ``(N, M, M)``: where these are large, |·| of noise biases InterSHAP."""
+    a, al = np.abs(mean_phi), np.abs(phi)
+    tot, totl = a.sum(), al.sum(axis=(1, 2))
+    g = float((a * (a < 2 * mean_se)).sum() / tot) if tot > 0 else 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        loc = (al * (al < 2 * phi_se)).sum(axis=(1, 2)) / totl
+    loc = loc[np.isfinite(loc)]
+    return g, float(loc.mean()) if loc.size else 0.0
+
+
+def _outside_stacklevel() -> int:
+    """stacklevel for warnings.warn that points at the first caller outside this module."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _names(modality_names: Sequence[str] | None, m: int) -> list[str]:
@@ -448,6 +568,28 @@ def estimate(values: np.ndarray, des: Design, modality_names: Sequence[str] | No
     shap_w_var = np.zeros((n, m))
     for r, w, n_s, t in pieces:  # Shapley = row sums of φ: weights summed over j
         shap_w_var += _linear_var(r, w.reshape(-1, m, m).sum(axis=2), n_s, t)
+    near = _near_zero_shares(mean_phi, np.sqrt(np.broadcast_to(mean_var, (k2,))).reshape(m, m), phi3,
+                             np.sqrt(phi_var).reshape(n, m, m))
+    if not des.thin_sizes and (near[0] > NEAR_ZERO_GLOBAL or near[1] > NEAR_ZERO_LOCAL):
+        warnings.warn(
+            f"InterSHAP may be biased upward and its standard error too small: {100 * near[0]:.0f} % of "
+            f"Phi's total and on average {100 * near[1]:.0f} % of each sample's |phi| total lie in entries "
+            f"within 2 standard errors of 0, where |noise| adds up (this hurts the global score above "
+            f"{100 * NEAR_ZERO_GLOBAL:.0f} %, the local scores above {100 * NEAR_ZERO_LOCAL:.0f} %); "
+            f"use a larger budget.", SamplingWarning, stacklevel=_outside_stacklevel())
+    if des.thin_sizes:  # variance estimates from 2-3 draws are not trustworthy: no SE at all
+        thin = ", ".join(f"size {s}: {des.n_drawn[s]} of {des.n_total[s]}" for s in des.thin_sizes)
+        warnings.warn(
+            f"coalition sizes sampled partly with fewer than {MIN_DRAWS_FOR_SE} draws or out of fewer "
+            f"than {MIN_STRATUM_FOR_SE} coalitions ({thin}): their variance cannot be estimated, so "
+            f"every standard error is NaN (the estimates are still unbiased for phi). A budget of "
+            f"{reliable_budget(m, des.n_evaluations)} or more gives standard errors (M={m}, "
+            f"2**M={1 << m}).", SamplingWarning, stacklevel=_outside_stacklevel())
+        phi_var = np.full_like(phi_var, np.nan)
+        shap_w_var = np.full_like(shap_w_var, np.nan)
+        mean_var = np.full(k2, np.nan)
+        q_var = lm_var = float("nan")
+        loc_var = np.full_like(loc_var, np.nan)
     return SampledResult(
         phi=phi3,
         phi_se=np.sqrt(phi_var).reshape(n, m, m),
@@ -465,7 +607,7 @@ def estimate(values: np.ndarray, des: Design, modality_names: Sequence[str] | No
         prediction=full,
         design=des,
         modality_names=names,
-        settings=dict(settings or {}),
+        settings={**(settings or {}), "near_zero_share": {"global": near[0], "local": near[1]}},
     )
 
 

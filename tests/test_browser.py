@@ -61,7 +61,7 @@ BAD = "InterSHAPWidget(InteractionResult(np.where(np.eye(4, 8) > 0, np.nan, 1.0)
 SAMPLED = """
 from intershap_widget import sampling as sp
 vs = np.random.default_rng(3).normal(size=(40, 2**5)) + np.arange(2**5) % 3
-sres = sp.sample_interactions(sp.table_value_function(vs), 5, 20, seed=1, modality_names=list("abcde"))
+sres = sp.sample_interactions(sp.table_value_function(vs), 5, 22, seed=1, modality_names=list("abcde"))
 ws = InterSHAPWidget(sres)
 ws
 """
@@ -303,14 +303,14 @@ def test_a_sampled_result_shows_plus_minus_standard_errors(session):
     sres = ns["sres"]
     summary = root.locator(".isw-summary")
     expect(summary).to_contain_text(f"InterSHAP {100 * sres.intershap:.1f} % ± {100 * sres.intershap_se:.1f}")
-    expect(summary).to_contain_text("20 of 32 coalitions per sample")
+    expect(summary).to_contain_text("22 of 32 coalitions per sample")
     cell = root.locator('.isw-cell[data-panel="global"][data-i="0"][data-j="1"]')
     assert float(cell.get_attribute("data-se")) == pytest.approx(sres.Phi_se[0, 1], rel=1e-5)
     assert " ± " in cell.get_attribute("aria-label")
     samp = root.locator('.isw-cell[data-panel="sample"][data-i="2"][data-j="2"]')
     assert float(samp.get_attribute("data-se")) == pytest.approx(sres.phi_se[0, 2, 2], rel=1e-5)
     assert root.locator(".isw-bars path.isw-whisker").count() == 2 * 15 + 15  # two share bars + one waterfall step per term
-    expect(root.locator(".isw-orders")).to_contain_text("20 of 32 coalitions")
+    expect(root.locator(".isw-orders")).to_contain_text("22 of 32 coalitions")
     expect(root.locator(".isw-selected-mark")).to_have_attribute("aria-label", re.compile(" ± "))
     SHOTS.mkdir(parents=True, exist_ok=True)
     root.screenshot(path=str(SHOTS / "explorer-sampled.png"))

@@ -259,7 +259,7 @@ console.log(JSON.stringify(out));
 
 
 # ------------------------------------------------------------- sampled results
-def _sampled(n=30, m=5, budget=20, seed=2):
+def _sampled(n=30, m=5, budget=22, seed=2):
     from intershap_widget import sampling as sp
 
     v = np.random.default_rng(seed).normal(size=(n, 2**m)) + np.arange(2**m) % 3
@@ -282,8 +282,8 @@ def test_a_sampled_result_builds_with_its_standard_error_buffers():
     np.testing.assert_allclose(w._local_se, res.intershap_local_se, rtol=1e-6)
     sm = w._meta["sampled"]
     assert sm["intershap"] == res.intershap and sm["intershap_se"] == res.intershap_se > 0
-    assert (sm["n_evaluations"], sm["n_coalitions"]) == (20, 32)
-    assert w._mobius.shape == (1, 0, 0) and "20 of 32 coalitions" in w._meta["orders_note"]
+    assert (sm["n_evaluations"], sm["n_coalitions"]) == (22, 32)
+    assert w._mobius.shape == (1, 0, 0) and "22 of 32 coalitions" in w._meta["orders_note"]
     assert w.selection is res
     w.selected_indices = [1, 2]
     with pytest.raises(TypeError, match="phi_se"):
@@ -300,26 +300,26 @@ def test_a_sampled_result_builds_with_its_standard_error_buffers():
 def test_front_end_error_bounds_cover_the_sampler_s_own_standard_errors(tmp_path):
     """The front end's ± for shares and subsets is Σ|∂q/∂x|·se (errors fully correlated):
     never below the sampler's delta-method standard error of the same number."""
-    res = _sampled(n=25, m=4, budget=10)
+    res = _sampled(n=25, m=5, budget=22)  # the smallest M = 5 budget with standard errors
     w = InterSHAPWidget(res)
-    k = 10
+    k = 15
     got = _node(tmp_path, f"""
 import * as errs from {json.dumps((ROOT / 'js' / 'errors.js').as_uri())};
 import {{ globalTerms }} from {json.dumps((ROOT / 'js' / 'aggregate.js').as_uri())};
 const phi = Float64Array.from({json.dumps(w._phi[0].ravel().tolist())});
 const se = Float64Array.from({json.dumps(w._phi_se[0].ravel().tolist())});
 const gse = Float64Array.from({json.dumps(w._global_se.tolist())});
-const all = errs.intershapSeBound(globalTerms(phi, 0, 25, 4), gse, 4);
+const all = errs.intershapSeBound(globalTerms(phi, 0, 25, 5), gse, 5);
 const local = [];
-for (let a = 0; a < 25; a++) local.push(errs.intershapSeBound(phi.subarray(a * {k}, (a + 1) * {k}), se.subarray(a * {k}, (a + 1) * {k}), 4));
-console.log(JSON.stringify({{ all, local, mean: Array.from(errs.meanSe(se, 0, 25, 4, [0, 3, 5])) }}));
+for (let a = 0; a < 25; a++) local.push(errs.intershapSeBound(phi.subarray(a * {k}, (a + 1) * {k}), se.subarray(a * {k}, (a + 1) * {k}), 5));
+console.log(JSON.stringify({{ all, local, mean: Array.from(errs.meanSe(se, 0, 25, 5, [0, 3, 5])) }}));
 """)
     # numpy reference of the same bound
     terms = widget_mod.pack_terms(res.Phi[None])[0]
-    wgt = np.r_[np.ones(4), 2 * np.ones(6)]
+    wgt = np.r_[np.ones(5), 2 * np.ones(10)]
     tot = (wgt * terms).sum()
-    q = (wgt[4:] * terms[4:]).sum() / tot
-    ref = (wgt * np.abs((np.arange(k) >= 4) - q) * w._global_se).sum() / tot
+    q = (wgt[5:] * terms[5:]).sum() / tot
+    ref = (wgt * np.abs((np.arange(k) >= 5) - q) * w._global_se).sum() / tot
     assert got["all"] == pytest.approx(ref, rel=1e-5)
     assert got["all"] >= res.intershap_se * (1 - 1e-5)
     assert np.all(np.asarray(got["local"]) >= res.intershap_local_se * (1 - 1e-4) - 1e-7)
