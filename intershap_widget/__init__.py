@@ -9,7 +9,7 @@ from .maskers import BackgroundMasker, BaselineMasker, CallableMasker, RandomMas
 from .models import concatenated
 from .interactions import order_shares
 from .result import InteractionResult, load_result
-from .sampling import SampledResult, sample_explain, sample_interactions
+from .sampling import SampledResult, SamplingWarning, reliable_budget, sample_explain, sample_interactions
 from ._magic import load_ipython_extension, unload_ipython_extension
 
 __version__ = "0.1.0"
@@ -32,9 +32,11 @@ __all__ = [
     "order_shares",
     "plots",
     "RandomMasker",
+    "reliable_budget",
     "sample_explain",
     "sample_interactions",
     "SampledResult",
+    "SamplingWarning",
     "shapley_values",
     "ShapleyGameWidget",
     "unload_ipython_extension",

@@ -251,10 +251,11 @@ class InterSHAPWidget(anywidget.AnyWidget):
                 f"{result.n_evaluations} of {2 ** m} coalitions per sample. Use isw.explain for it."
             ),
             "sampled": {
-                "intershap": float(result.intershap),
-                "intershap_se": float(result.intershap_se),
-                "local_mean": float(result.intershap_local_mean),
-                "local_mean_se": float(result.intershap_local_mean_se),
+                "intershap": _finite_or_none(result.intershap),
+                "intershap_se": _finite_or_none(result.intershap_se),
+                "local_mean": _finite_or_none(result.intershap_local_mean),
+                "local_mean_se": _finite_or_none(result.intershap_local_mean_se),
+                "has_se": bool(np.isfinite(result.intershap_se)),
                 "n_evaluations": int(result.n_evaluations),
                 "n_coalitions": int(2 ** m),
             },
@@ -338,3 +339,8 @@ class InterSHAPWidget(anywidget.AnyWidget):
         elif data is not None:
             data["text/plain"] = self.result.summary()
         return bundle
+
+
+def _finite_or_none(x: float) -> float | None:
+    """JSON has no NaN: a missing number travels as null."""
+    return float(x) if np.isfinite(x) else None

@@ -43,7 +43,7 @@ export function createSummary(parent, ctx) {
     part("M", String(ctx.m), "modalities");
     if (ctx.sampled) {
       const sm = ctx.sampled;
-      html("span", { class: "isw-note", text: `sampled: ${sm.n_evaluations} of ${sm.n_coalitions} coalitions per sample; ± one standard error`,
+      html("span", { class: "isw-note", text: `sampled: ${sm.n_evaluations} of ${sm.n_coalitions} coalitions per sample; ${sm.has_se === false ? "no standard errors at this budget (too few draws per coalition size; see isw.reliable_budget)" : "± one standard error"}`,
         title: "from isw.sample_explain / sample_interactions: every value is an estimate with its standard error" }, line);
     } else if (!select) html("span", { class: "isw-note", text: target }, line);
   }

@@ -324,3 +324,19 @@ console.log(JSON.stringify({{ all, local, mean: Array.from(errs.meanSe(se, 0, 25
     assert got["all"] >= res.intershap_se * (1 - 1e-5)
     assert np.all(np.asarray(got["local"]) >= res.intershap_local_se * (1 - 1e-4) - 1e-7)
     np.testing.assert_allclose(got["mean"], w._phi_se[0][[0, 3, 5]].mean(axis=0), rtol=1e-6)
+
+
+def test_sampled_result_without_standard_errors_sends_null_not_nan():
+    import json
+    import warnings
+
+    from intershap_widget import sampling as sp
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sp.SamplingWarning)
+        res = _sampled(n=10, m=5, budget=12)
+    assert np.isnan(res.intershap_se)
+    w = InterSHAPWidget(res)
+    sampled = w._meta["sampled"]
+    assert sampled["has_se"] is False and sampled["intershap_se"] is None
+    json.dumps(w._meta, allow_nan=False)  # valid JSON: no NaN anywhere
