@@ -15,10 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-import nbformat  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
 
-from _lab import CHROMIUM, CHROMIUM_ARGS, Lab  # noqa: E402
+from _lab import notebook_session  # noqa: E402
 
 LONG = ["clinical notes", "chest x-ray image", "lab values", "vital signs time series",
         "genomics panel (whole exome)", "wearable accelerometer"]
@@ -58,20 +56,13 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "labels")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    def ready(page):
+        page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+        page.locator(".isw-root").nth(len(CASES)).wait_for(timeout=90_000)
+
     with tempfile.TemporaryDirectory() as tmp:
-        nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_code_cell(c) for c in cells()]
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nbformat.write(nb, Path(tmp) / "labels.ipynb")
-        with Lab(Path(tmp), pythonpath=str(ROOT)) as lab, sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 2800})
-            page.goto(lab.url("labels.ipynb"))
-            page.wait_for_selector(".jp-Notebook", timeout=60_000)
-            lab.wait_kernel_ready()
-            page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
-            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            page.locator(".isw-root").nth(len(CASES)).wait_for(timeout=90_000)
+        for s in notebook_session(Path(tmp), "labels.ipynb", cells(), ready, viewport_height=2800):
+            page = s["page"]
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:hide-cell-code')")
             for theme in ("light", "dark"):
                 if theme == "dark":
@@ -82,7 +73,6 @@ def main() -> None:
                 for q, name in enumerate([*CASES, "game-long"]):
                     roots.nth(q).scroll_into_view_if_needed()
                     roots.nth(q).screenshot(path=str(args.out / f"{name}-{theme}.png"))
-            browser.close()
     for p in sorted(args.out.glob("*.png")):
         print(p)
 

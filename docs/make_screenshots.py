@@ -17,11 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-import nbformat  # noqa: E402
 from PIL import Image  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
 
-from _lab import CHROMIUM, CHROMIUM_ARGS, Lab, run_python  # noqa: E402
+from _lab import notebook_session, run_python  # noqa: E402
 
 CODE = '''
 import numpy as np
@@ -55,24 +53,15 @@ def shrink(png: bytes, out: Path) -> None:
 def main() -> None:
     out_dir = ROOT / "docs" / "img"
     out_dir.mkdir(parents=True, exist_ok=True)
+    def ready(page):
+        page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+        page.locator(".isw-root").wait_for(timeout=90_000)
+
     with tempfile.TemporaryDirectory() as tmp:
-        nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_code_cell(CODE.strip())]
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nbformat.write(nb, Path(tmp) / "shots.ipynb")
-        with Lab(Path(tmp), pythonpath=str(ROOT)) as lab, sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 1300})
-            page.goto(lab.url("shots.ipynb"))
-            page.wait_for_selector(".jp-Notebook", timeout=60_000)
-            kernel = lab.wait_kernel_ready()
-            page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
-            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            root = page.locator(".isw-root")
-            root.wait_for(timeout=90_000)
-            client = lab.kernel_client(kernel)
-            run_python(client, "w.selected_class = 1; w.selected_pair = (0, 1); "
-                               "w.selected_sample = int(np.nanargmax(res.for_class(1).intershap_local))")
+        for s in notebook_session(Path(tmp), "shots.ipynb", [CODE], ready, viewport_height=1300):
+            page, root = s["page"], s["page"].locator(".isw-root")
+            run_python(s["client"], "w.selected_class = 1; w.selected_pair = (0, 1); "
+                                    "w.selected_sample = int(np.nanargmax(res.for_class(1).intershap_local))")
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:hide-cell-code')")
             page.wait_for_timeout(500)
             shrink(root.screenshot(), out_dir / "explorer-light.png")
@@ -80,8 +69,6 @@ def main() -> None:
             page.locator(".isw-root.isw-dark").wait_for(timeout=20_000)
             page.wait_for_timeout(800)
             shrink(page.locator(".isw-root").screenshot(), out_dir / "explorer-dark.png")
-            client.stop_channels()
-            browser.close()
     for p in sorted(out_dir.glob("explorer-*.png")):
         print(p.relative_to(ROOT), f"{p.stat().st_size / 1024:.0f} KiB")
 

@@ -156,7 +156,8 @@ def require_browser(bundle: Path) -> None:
         pytest.skip(why, allow_module_level=True)
 
 
-def notebook_session(work: Path, name: str, cells: list[str], ready, viewport_height: int = 1400):
+def notebook_session(work: Path, name: str, cells: list[str], ready, viewport_height: int = 1400,
+                     viewport_width: int = 1280):
     """Open a notebook of ``cells`` in a fresh JupyterLab, run it, and yield a session.
 
     ``ready(page)`` waits until the run has drawn what the tests need; a run lost while
@@ -175,7 +176,7 @@ def notebook_session(work: Path, name: str, cells: list[str], ready, viewport_he
     pkg_parent = str(Path(intershap_widget.__file__).resolve().parents[1])
     with Lab(work, pythonpath=pkg_parent) as lab, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": viewport_height})
+        page = browser.new_page(viewport={"width": viewport_width, "height": viewport_height})
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(lab.url(name))
