@@ -444,6 +444,18 @@ class SampledResult:
     def __repr__(self) -> str:
         return self.summary()
 
+    @property
+    def target(self) -> str | int:
+        """What the values are the output of (as ``explain``'s target; ``"value"`` for a
+        value function given directly)."""
+        return self.settings.get("target", "value")
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
+        """Rich display: the explorer (with standard errors), a PNG and the text summary."""
+        from ._magic import result_mimebundle
+
+        return result_mimebundle(self, include, exclude)
+
 
 def _stratified_var(terms: list[tuple[np.ndarray, int, int]]) -> np.ndarray:
     """Σ_s N_s² (1 − n_s/N_s) S²_s / n_s for per-stratum contributions ``y (…, n_s)``."""
@@ -760,4 +772,5 @@ def sample_explain(
     m = len(X)
     res = sample_interactions(fn, m, budget, seed=seed, modality_names=modality_names, progress=progress)
     res.settings.update({k: v for k, v in info.items() if k != "target_class"})
+    res.settings["target"] = target
     return res

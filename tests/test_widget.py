@@ -340,3 +340,19 @@ def test_sampled_result_without_standard_errors_sends_null_not_nan():
     sampled = w._meta["sampled"]
     assert sampled["has_se"] is False and sampled["intershap_se"] is None
     json.dumps(w._meta, allow_nan=False)  # valid JSON: no NaN anywhere
+
+
+def test_a_sampled_result_displays_itself_with_explorer_picture_and_text():
+    import warnings
+
+    from intershap_widget import sampling as sp
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sp.SamplingWarning)
+        res = _sampled(n=12, m=5, budget=22)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # the static picture must not fail
+        data = res._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert data["image/png"] and data["text/plain"] == res.summary()
+    assert res.target == "value"
