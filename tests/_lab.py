@@ -98,7 +98,11 @@ class Lab:
         """Poll until one kernel is connected and idle (the toolbar's 'Idle' comes too early)."""
         deadline = time.time() + timeout
         while time.time() < deadline:
-            ks = self.api("/api/kernels")
+            try:
+                ks = self.api("/api/kernels")
+            except OSError:  # a transient HTTP 500 while the kernel starts: poll again
+                time.sleep(0.3)
+                continue
             if ks and ks[0].get("connections", 0) > 0 and ks[0].get("execution_state") == "idle":
                 return ks[0]["id"]
             time.sleep(0.3)
