@@ -82,6 +82,16 @@ def execute_notebook(path: str | Path, out_path: str | Path | None = None, *, ti
     return nb
 
 
+def printed_text(nb) -> str:
+    """What the notebook's cells printed (their stdout streams), in cell order."""
+    return "".join(
+        out.get("text", "")
+        for cell in nb.cells if cell.get("cell_type") == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "stream" and out.get("name") == "stdout"
+    )
+
+
 def _run(args: argparse.Namespace) -> int:
     paths = find_notebooks(args.names, args.dir)
     if args.out is None and not args.inplace:
@@ -91,8 +101,10 @@ def _run(args: argparse.Namespace) -> int:
     for path in paths:
         target = path if args.inplace else (Path(args.out) / path.name if args.out else None)
         t0 = time.perf_counter()
-        execute_notebook(path, target, timeout=args.timeout)
+        nb = execute_notebook(path, target, timeout=args.timeout)
         dt = time.perf_counter() - t0
+        if args.echo:
+            print(printed_text(nb), end="", flush=True)
         total += dt
         size = f", {target.stat().st_size / 1e3:.0f} kB" if target is not None else ""
         print(f"{path.stem}: executed in {dt:.1f} s{size}" + (f" -> {target}" if target is not None else ""),
@@ -112,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     where.add_argument("--out", metavar="DIR", help="write executed copies into DIR")
     run.add_argument("--dir", default=None, help="folder of the notebooks (default: ./notebooks)")
     run.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
+    run.add_argument("--echo", action="store_true", help="print what the notebooks' cells printed")
     lst = sub.add_parser("list", help="list the notebooks")
     lst.add_argument("--dir", default=None)
     args = parser.parse_args(argv)

@@ -107,6 +107,9 @@ def test_runner_cli(tmp_path, capsys):
     state = done.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     assert any(s["state"].get("value") == 3 for s in state.values())
     assert not nbformat.read(src / "tiny.ipynb", as_version=4).cells[1].outputs  # --out leaves the source alone
+    capsys.readouterr()
+    assert runner.main(["run", "tiny", "--dir", str(src), "--out", str(tmp_path / "out"), "--echo"]) == 0
+    assert capsys.readouterr().out.startswith("42\ntiny: executed in")  # --echo prints what the cells printed
     with pytest.raises(FileNotFoundError, match="no notebook 'nope'.*known: tiny"):
         runner.find_notebooks(["nope"], src)
     with pytest.raises(SystemExit):
