@@ -306,21 +306,6 @@ def game_png(w: ShapleyGameWidget, *, dpi: int = 100) -> bytes:
 
 
 def _static_bundle(w: ShapleyGameWidget, include: Any, exclude: Any) -> dict[str, str]:
-    import base64
-    import warnings
+    from .plots.static import picture_and_text
 
-    wanted = {"image/png", "text/plain"}
-    if include is not None:
-        wanted &= set(include)
-    if exclude is not None:
-        wanted -= set(exclude)
-    out: dict[str, str] = {}
-    if "image/png" in wanted:
-        try:
-            out["image/png"] = base64.b64encode(game_png(w)).decode("ascii")
-        except Exception as exc:  # a display hook must not raise
-            warnings.warn(f"intershap_widget: no static picture ({type(exc).__name__}: {exc})", RuntimeWarning,
-                          stacklevel=2)
-    if "text/plain" in wanted:
-        out["text/plain"] = w.summary()
-    return out
+    return picture_and_text(lambda: game_png(w), w.summary, include, exclude)

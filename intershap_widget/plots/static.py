@@ -10,9 +10,9 @@ from __future__ import annotations
 import base64
 import io
 import warnings
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-__all__ = ["static_mimebundle", "summary_png"]
+__all__ = ["picture_and_text", "static_mimebundle", "summary_png"]
 
 
 def summary_png(result: Any, *, dpi: int = 100, quantize: bool = True) -> bytes:
@@ -55,6 +55,20 @@ def static_mimebundle(
     to keep / drop). If the picture cannot be drawn (e.g. matplotlib missing) a warning
     is issued and only the text is returned, so displaying a result never fails.
     """
+    return picture_and_text(lambda: summary_png(result, dpi=dpi), result.summary, include, exclude)
+
+
+def picture_and_text(
+    png: Callable[[], bytes],
+    text: Callable[[], str],
+    include: Iterable[str] | None = None,
+    exclude: Iterable[str] | None = None,
+) -> dict[str, str]:
+    """``{"image/png": base64 of png(), "text/plain": text()}``, only the wanted types.
+
+    ``include`` / ``exclude`` follow IPython's ``_repr_mimebundle_`` protocol. A picture
+    that cannot be drawn gives a warning, not an error: a display hook must not raise.
+    """
     wanted = {"image/png", "text/plain"}
     if include is not None:
         wanted &= set(include)
@@ -63,10 +77,10 @@ def static_mimebundle(
     bundle: dict[str, str] = {}
     if "image/png" in wanted:
         try:
-            bundle["image/png"] = base64.b64encode(summary_png(result, dpi=dpi)).decode("ascii")
+            bundle["image/png"] = base64.b64encode(png()).decode("ascii")
         except Exception as exc:  # a display hook must not raise
             warnings.warn(f"intershap_widget: no static picture ({type(exc).__name__}: {exc})",
-                          RuntimeWarning, stacklevel=2)
+                          RuntimeWarning, stacklevel=3)
     if "text/plain" in wanted:
-        bundle["text/plain"] = result.summary()
+        bundle["text/plain"] = text()
     return bundle
