@@ -18,21 +18,8 @@ import warnings
 
 import numpy as np
 
-from intershap_widget import games
 from intershap_widget import sampling as sp
-from intershap_widget.interactions import inverse_mobius
 from intershap_widget.result import InteractionResult
-
-
-def synthetic_game(m: int, n: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    d = np.zeros((n, 1 << m))
-    sizes = games.coalition_sizes(m)
-    for s, scale in [(1, 1.0), (2, 0.5), (3, 0.3)]:
-        cols = np.flatnonzero(sizes == s)
-        d[:, cols] = scale * (rng.normal(size=(n, len(cols))) + rng.normal(size=len(cols)))
-    d[:, 0] = rng.normal(size=n)
-    return inverse_mobius(d)
 
 
 def main() -> None:
@@ -43,7 +30,7 @@ def main() -> None:
     t0 = time.perf_counter()
     print("rows: RMSE | mean stated SE | coverage of the 95 % interval (target 0.95)")
     for m in (8, 9, 10):
-        v = synthetic_game(m, args.samples, seed=m)
+        v = sp.structured_game(m, args.samples, seed=m)
         ex = InteractionResult(v)
         fn = sp.table_value_function(v)
         print(f"\nM = {m}: 2**M = {1 << m} coalitions per sample, exact InterSHAP = "

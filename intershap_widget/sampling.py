@@ -661,6 +661,22 @@ def sample_interactions(
                     settings={"budget": int(budget), "seed": int(seed), "sampler": "stratified"})
 
 
+def structured_game(m: int, n: int, seed: int) -> np.ndarray:
+    """Coalition values ``(n, 2**m)`` with main effects, pairs and some triples (Möbius
+    dividends with a shared and a per-sample part), seeded: a test and benchmark game."""
+    from .games import coalition_sizes
+    from .interactions import inverse_mobius
+
+    rng = np.random.default_rng(seed)
+    d = np.zeros((n, 1 << m))
+    sizes = coalition_sizes(m)
+    for s, scale in [(1, 1.0), (2, 0.5), (3, 0.3)]:
+        cols = np.flatnonzero(sizes == s)
+        d[:, cols] = scale * (rng.normal(size=(n, len(cols))) + rng.normal(size=len(cols)))
+    d[:, 0] = rng.normal(size=n)
+    return inverse_mobius(d)
+
+
 def table_value_function(coalition_values: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
     """A value function reading a full ``(N, 2**M)`` table (for tests and benchmarks)."""
     table = np.asarray(coalition_values, dtype=np.float64)

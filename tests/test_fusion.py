@@ -9,15 +9,6 @@ from intershap_widget import datasets as D
 from intershap_widget import fusion as F
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Small nets train faster on one thread, especially on a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _linear_shapes(module):
     return [(m.in_features, m.out_features) for m in module.modules() if isinstance(m, torch.nn.Linear)]
 

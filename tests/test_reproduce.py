@@ -4,21 +4,12 @@ import json
 
 import numpy as np
 import pytest
-import torch
 
 from intershap_widget import fusion as F
 from intershap_widget import reproduce as R
 
 REQUIRED = {"table", "setting", "model", "fusion", "n_modalities", "masking", "seed", "intershap",
             "intershap_local", "f1_macro"}
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def test_plan_covers_every_table_cell_with_three_seeds():

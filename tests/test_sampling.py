@@ -14,18 +14,6 @@ from intershap_widget.interactions import inverse_mobius
 from intershap_widget.result import InteractionResult
 
 
-def _structured_game(m: int, n: int, seed: int) -> np.ndarray:
-    """Coalition values with main effects, pairs and some triples (shared + per-sample parts)."""
-    rng = np.random.default_rng(seed)
-    d = np.zeros((n, 1 << m))
-    sizes = games.coalition_sizes(m)
-    for s, scale in [(1, 1.0), (2, 0.5), (3, 0.3)]:
-        cols = np.flatnonzero(sizes == s)
-        d[:, cols] = scale * (rng.normal(size=(n, len(cols))) + rng.normal(size=len(cols)))
-    d[:, 0] = rng.normal(size=n)
-    return inverse_mobius(d)
-
-
 def test_phi_weights_reproduce_exact_transform():
     m = 6
     v = np.random.default_rng(0).normal(size=(4, 1 << m))
@@ -35,7 +23,7 @@ def test_phi_weights_reproduce_exact_transform():
 
 @pytest.mark.parametrize("m", [3, 5, 7])
 def test_full_budget_is_exact_with_zero_error(m):
-    v = _structured_game(m, 6, seed=m)
+    v = sp.structured_game(m, 6, seed=m)
     exact = InteractionResult(v)
     res = sp.sample_interactions(sp.table_value_function(v), m, budget=1 << m, seed=1)
     assert res.design.is_exact and res.n_evaluations == 1 << m
@@ -70,7 +58,7 @@ def test_design_is_seeded_and_respects_budget():
 @pytest.mark.parametrize("budget", [24, 50])  # additive control / order-2 control
 def test_unbiased_on_average_over_seeds(budget):
     m, n_seeds = 6, 300
-    v = _structured_game(m, 3, seed=11)
+    v = sp.structured_game(m, 3, seed=11)
     exact = InteractionResult(v)
     fn = sp.table_value_function(v)
     draws = np.array([sp.sample_interactions(fn, m, budget, seed=s).phi for s in range(n_seeds)])
@@ -83,7 +71,7 @@ def test_unbiased_on_average_over_seeds(budget):
 @pytest.mark.parametrize("budget", [48, 72])
 def test_standard_errors_cover_the_truth(budget):
     m = 7
-    v = _structured_game(m, 20, seed=5)
+    v = sp.structured_game(m, 20, seed=5)
     exact = InteractionResult(v)
     fn = sp.table_value_function(v)
     hit_phi, hit_shap, hit_mean, hit_global = [], [], [], []
@@ -130,7 +118,7 @@ def test_model_entry_matches_explain():
 def test_too_few_draws_give_nan_standard_errors_and_a_warning(m, budgets, enough):
     """Notebook 04 (M = 4, budgets 12 and 14): standard errors estimated from 2-4 draws of a
     6-coalition stratum were up to ~100x too small. Now: NaN and a warning naming a budget."""
-    v = _structured_game(m, 10, seed=1)
+    v = sp.structured_game(m, 10, seed=1)
     fn = sp.table_value_function(v)
     for budget in budgets:
         with pytest.warns(sp.SamplingWarning, match=rf"budget of {enough} or more"):
@@ -196,7 +184,7 @@ def test_m4_intershap_is_exact_whenever_the_signs_of_mean_phi_are_right():
 def test_coverage_at_the_smallest_budgets_with_standard_errors(m, budget):
     hits = {k: [] for k in ("phi", "shap", "Phi", "glob", "local")}
     worst = 0.0
-    for game in (_structured_game(m, 20, seed=m), _positive_game(m, 20, seed=m)):
+    for game in (sp.structured_game(m, 20, seed=m), _positive_game(m, 20, seed=m)):
         ex = InteractionResult(game)
         fn = sp.table_value_function(game)
         for seed in range(25):
@@ -221,7 +209,7 @@ def test_warns_when_intershap_is_biased_by_entries_near_zero():
     """|·| of noisy near-zero entries biases InterSHAP upward (bench_sampling.py: coverage
     0.00-0.82 there); the sampler says so instead of giving a falsely tight interval."""
     m = 8
-    v = _structured_game(m, 20, seed=m)
+    v = sp.structured_game(m, 20, seed=m)
     ex = InteractionResult(v)
     fn = sp.table_value_function(v)
     with pytest.warns(sp.SamplingWarning, match="biased upward"):
