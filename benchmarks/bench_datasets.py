@@ -6,7 +6,7 @@ Prints seconds per data set and the ratio to the 1 s budget of issue 4; run with
 
 import time
 
-from intershap_widget import datasets as D
+from intershap_widget.paper import datasets as D
 
 
 def best_of(fn, repeats: int = 3) -> float:

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 import intershap_widget as isw
-from intershap_widget import games, scores
+from intershap_widget.maths import games, scores
 
 SIZES = (110, 90, 100, 110)
 

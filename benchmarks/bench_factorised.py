@@ -1,7 +1,7 @@
 """Speed-up of the factorised path (encoders once, head per coalition) against the
 plain path, for the paper's late-fusion FCNN at N = 500, M = 4, K = 50.
 
-Late fusion (paper appendix B, ``intershap_widget.fusion``): per modality a two-layer
+Late fusion (paper appendix B, ``intershap_widget.paper.fusion``): per modality a two-layer
 encoder, the encodings concatenated, then the class layer. Modality sizes (110, 90, 100, 110)
 as in the paper's four-modality HD-XOR. Weights are random: speed does not depend on
 training.
@@ -18,8 +18,9 @@ import numpy as np
 import torch
 
 import intershap_widget as isw
-from intershap_widget.factorised import Factorised, explain_factorised
-from intershap_widget.fusion import make_model
+from intershap_widget.explainers.exact import explain_factorised
+from intershap_widget.explainers.factorised import Factorised
+from intershap_widget.paper.fusion import make_model
 
 DIMS = (110, 90, 100, 110)
 

@@ -18,8 +18,8 @@ import warnings
 
 import numpy as np
 
-from intershap_widget import sampling as sp
-from intershap_widget.result import InteractionResult
+from intershap_widget.explainers import sampling as sp
+from intershap_widget.maths.result import InteractionResult
 
 
 def main() -> None:

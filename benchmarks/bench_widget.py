@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from standalone_page import standalone_html  # noqa: E402
-from intershap_widget.result import InteractionResult  # noqa: E402
-from intershap_widget.widget import InterSHAPWidget  # noqa: E402
+from intershap_widget.maths.result import InteractionResult  # noqa: E402
+from intershap_widget.views.widget import InterSHAPWidget  # noqa: E402
 
 SWITCH_JS = """async (count) => {
   const m = window.__model, n = m.get('_meta').n_samples;
@@ -102,8 +102,8 @@ def main() -> None:
 
 
 LAB_CELLS = [
-    "import numpy as np\nfrom intershap_widget.result import InteractionResult\n"
-    "from intershap_widget.widget import InterSHAPWidget\nrng = np.random.default_rng(0)\n"
+    "import numpy as np\nfrom intershap_widget.maths.result import InteractionResult\n"
+    "from intershap_widget.views.widget import InterSHAPWidget\nrng = np.random.default_rng(0)\n"
     "res = InteractionResult(rng.normal(size=({n}, 2**{m})), modality_names=[f'm{{i}}' for i in range({m})])",
     "InterSHAPWidget(res)",
 ]

@@ -29,10 +29,10 @@ from math import gcd
 
 import numpy as np
 
-from intershap_widget import games
-from intershap_widget.datasets import label_bits
-from intershap_widget import interactions as ia
-from intershap_widget.result import InteractionResult
+from intershap_widget.maths import games
+from intershap_widget.paper.datasets import label_bits
+from intershap_widget.maths import interactions as ia
+from intershap_widget.maths.result import InteractionResult
 
 
 EPOCHS = {2: 200, 3: 200, 4: 250}  # the paper's budgets (reproduce.Config)
@@ -98,8 +98,8 @@ def part2(ms: list[int], labels: list[str], seeds: list[int], n_explain: int, n_
     import torch
 
     import intershap_widget as isw
-    from intershap_widget import datasets as D
-    from intershap_widget import fusion as F
+    from intershap_widget.paper import datasets as D
+    from intershap_widget.paper import fusion as F
 
     torch.set_num_threads(1)
     records = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 
-from intershap_widget.widget import InterSHAPWidget
+from intershap_widget.views.widget import InterSHAPWidget
 
 __all__ = ["standalone_html"]
 

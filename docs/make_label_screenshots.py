@@ -31,8 +31,8 @@ CASES = {  # name: (M, modality names or None for the defaults)
 
 SETUP = """
 import numpy as np
-from intershap_widget.result import InteractionResult
-from intershap_widget.widget import InterSHAPWidget
+from intershap_widget.maths.result import InteractionResult
+from intershap_widget.views.widget import InterSHAPWidget
 from intershap_widget import ShapleyGameWidget
 
 def make(m, names, pair):

@@ -24,7 +24,7 @@ from _lab import notebook_session, run_python  # noqa: E402
 CODE = '''
 import numpy as np
 import intershap_widget as isw
-from intershap_widget.widget import InterSHAPWidget
+from intershap_widget.views.widget import InterSHAPWidget
 
 rng = np.random.default_rng(0)
 N = 2000

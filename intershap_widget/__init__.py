@@ -1,16 +1,21 @@
 """intershap-widget: exact InterSHAP (modality-level Shapley interactions) and a
-linked Jupyter explorer. Conventions: :mod:`intershap_widget.games`."""
+linked Jupyter explorer. Conventions: :mod:`intershap_widget.maths.games`.
 
-from .baselines import compare_scores
-from .explainer import explain
-from .factorised import Factorised, explain_factorised
-from .games import MAX_EXACT_MODALITIES, interaction_matrices, shapley_values
-from .maskers import BackgroundMasker, BaselineMasker, CallableMasker, RandomMasker
-from .models import concatenated
-from .interactions import order_shares
-from .result import InteractionResult, load_result
-from .sampling import SampledResult, SamplingWarning, reliable_budget, sample_explain, sample_interactions
-from ._magic import load_ipython_extension, unload_ipython_extension
+Layers (imports point one way, see docs/architecture.md): :mod:`.maths` (numpy only)
+← :mod:`.explainers` (models → results) ← :mod:`.views` (widgets, plots, display)
+← :mod:`.paper` (the paper's data, models, baselines and reproduction)."""
+
+from .maths.games import MAX_EXACT_MODALITIES, interaction_matrices, shapley_values
+from .maths.interactions import order_shares
+from .maths.result import InteractionResult, load_result
+from .explainers.adapters import concatenated
+from .explainers.exact import explain, explain_factorised
+from .explainers.factorised import Factorised
+from .explainers.maskers import BackgroundMasker, BaselineMasker, CallableMasker, RandomMasker
+from .explainers.sampling import SampledResult, SamplingWarning, reliable_budget, sample_explain, sample_interactions
+from .views import display as _display  # noqa: F401  (registers the rich display of results)
+from .views.magic import load_ipython_extension, unload_ipython_extension
+from .paper.baselines import compare_scores
 
 __version__ = "0.1.0"
 
@@ -46,9 +51,9 @@ __all__ = [
 def export_html(notebook_path, out_path=None, *, theme="light"):
     """One self-contained HTML file of an executed notebook whose widgets work offline.
 
-    See :func:`intershap_widget.export.export_html` (needs nbconvert).
+    See :func:`intershap_widget.views.export.export_html` (needs nbconvert).
     """
-    from .export import export_html as _export_html
+    from .views.export import export_html as _export_html
 
     return _export_html(notebook_path, out_path, theme=theme)
 
@@ -58,13 +63,13 @@ def __getattr__(name: str):
     if name == "plots":
         import importlib
 
-        return importlib.import_module(".plots", __name__)
+        return importlib.import_module(".views.plots", __name__)
     if name == "InterSHAPWidget":
-        from . import widget
+        from .views import widget
 
         return getattr(widget, name)
     if name == "ShapleyGameWidget":
-        from . import teaching
+        from .views import teaching
 
         return getattr(teaching, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -182,7 +182,7 @@ def notebook_session(work: Path, name: str, cells: list[str], ready, viewport_he
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": viewport_width, "height": viewport_height})
         errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("pageerror", lambda e: errors.append(str(e) + " " + str(getattr(e, "stack", ""))[:600]))
         page.goto(lab.url(name))
         page.wait_for_selector(".jp-Notebook", timeout=60_000)
         kernel_id = lab.wait_kernel_ready()

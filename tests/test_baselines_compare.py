@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import intershap_widget as isw
-from intershap_widget.baselines import compare_scores, emap, plot_scores, shape
+from intershap_widget.paper.baselines import compare_scores, emap, plot_scores, shape
 
 
 

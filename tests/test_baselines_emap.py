@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from intershap_widget.baselines import emap, emap_projection, macro_f1
+from intershap_widget.paper.baselines import emap, emap_projection, macro_f1
 
 
 def _additive(xs):

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from intershap_widget.baselines import discretize, macro_f1
-from intershap_widget.baselines._kmeans import kmeans_labels
-from intershap_widget.metrics import majority_macro_f1
+from intershap_widget.paper.baselines import discretize, macro_f1
+from intershap_widget.paper.baselines._kmeans import kmeans_labels
+from intershap_widget.paper.metrics import majority_macro_f1
 
 
 @pytest.mark.parametrize("seed, k", [(0, 2), (1, 3), (2, 5)])

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from intershap_widget.baselines import pid, pid_from_distribution
-from intershap_widget.baselines.pid import joint_distribution
+from intershap_widget.paper.baselines import pid, pid_from_distribution
+from intershap_widget.paper.baselines.pid import joint_distribution
 
 
 

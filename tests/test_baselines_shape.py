@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from intershap_widget.baselines import shape
+from intershap_widget.paper.baselines import shape
 
 
 def _or_model(xs):

@@ -17,7 +17,7 @@ import time
 import numpy as np
 import pytest
 from _lab import require_browser
-from intershap_widget import widget as _widget
+from intershap_widget.views import widget as _widget
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHOTS = pathlib.Path(os.environ.get("ISW_SCREENSHOTS", ROOT / "build" / "browser"))
@@ -32,8 +32,8 @@ pytestmark = pytest.mark.xdist_group("jupyterlab")
 
 SETUP = """
 import numpy as np
-from intershap_widget.result import InteractionResult
-from intershap_widget.widget import InterSHAPWidget
+from intershap_widget.maths.result import InteractionResult
+from intershap_widget.views.widget import InterSHAPWidget
 N, M, C = 200, 3, 3
 rng = np.random.default_rng(0)
 cv = rng.normal(size=(N, 2**M, C))
@@ -59,7 +59,7 @@ ShapleyGameWidget("xor", ["clinical notes", "chest x-ray image", "vital signs ti
 BAD = "InterSHAPWidget(InteractionResult(np.where(np.eye(4, 8) > 0, np.nan, 1.0)))"
 
 SAMPLED = """
-from intershap_widget import sampling as sp
+from intershap_widget.explainers import sampling as sp
 vs = np.random.default_rng(3).normal(size=(40, 2**5)) + np.arange(2**5) % 3
 sres = sp.sample_interactions(sp.table_value_function(vs), 5, 22, seed=1, modality_names=list("abcde"))
 ws = InterSHAPWidget(sres)
@@ -268,7 +268,7 @@ def _order_row(root, scope):
 
 
 def test_by_order_view_shows_the_python_shares_and_follows_the_selection(session):
-    from intershap_widget.interactions import order_shares
+    from intershap_widget.maths.interactions import order_shares
 
     root, res = session["root"], session["res"]
     _py(session, "w.selected_class = 0; w.selected_indices = []; w.selected_sample = 3")
@@ -299,7 +299,7 @@ def test_a_sampled_result_shows_plus_minus_standard_errors(session):
     root = page.locator(".isw-root").nth(2)
     root.scroll_into_view_if_needed()
     ns: dict = {}
-    exec("import numpy as np\nfrom intershap_widget.widget import InterSHAPWidget\n" + SAMPLED.replace("\nws\n", "\n"), ns)
+    exec("import numpy as np\nfrom intershap_widget.views.widget import InterSHAPWidget\n" + SAMPLED.replace("\nws\n", "\n"), ns)
     sres = ns["sres"]
     summary = root.locator(".isw-summary")
     expect(summary).to_contain_text(f"InterSHAP {100 * sres.intershap:.1f} % ± {100 * sres.intershap_se:.1f}")

@@ -13,8 +13,8 @@ import time
 import numpy as np
 import pytest
 from _lab import require_browser
-from intershap_widget import teaching as _teaching
-from intershap_widget.games import interaction_matrices
+from intershap_widget.views import teaching as _teaching
+from intershap_widget.maths.games import interaction_matrices
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SHOTS = pathlib.Path(os.environ.get("ISW_SCREENSHOTS", ROOT / "build" / "browser"))
@@ -28,7 +28,7 @@ from _lab import notebook_session, run_python, wait_python  # noqa: E402
 pytestmark = pytest.mark.xdist_group("jupyterlab")
 
 SETUP = """
-from intershap_widget.teaching import ShapleyGameWidget, preset_values
+from intershap_widget.views.teaching import ShapleyGameWidget, preset_values
 g = ShapleyGameWidget("xor", ["A", "B", "C"])
 g
 """

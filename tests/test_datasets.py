@@ -1,10 +1,10 @@
-"""HD-XOR / SUM generators and the XOR oracle (intershap_widget.datasets)."""
+"""HD-XOR / SUM generators and the XOR oracle (intershap_widget.paper.datasets)."""
 
 import numpy as np
 import pytest
 
 import intershap_widget as isw
-from intershap_widget import datasets as D
+from intershap_widget.paper import datasets as D
 
 
 def _probe_weights(x, t):

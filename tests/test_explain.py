@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import intershap_widget as isw
-from intershap_widget import games
+from intershap_widget.maths import games
 from models_for_tests import (
     SmoothModel,
     balanced_bits_background,

@@ -18,7 +18,7 @@ nbformat = pytest.importorskip("nbformat", reason="needs the 'dev' extra (nbform
 nbclient = pytest.importorskip("nbclient", reason="needs the 'dev' extra")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the 'dev' extra (playwright)")
 
-from intershap_widget import export  # noqa: E402
+from intershap_widget.views import export  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(export.__file__).resolve().parents[1]
@@ -51,7 +51,7 @@ MAGIC_CELL = '''import sys
 sys.path.insert(0, {root!r})
 import numpy as np
 import intershap_widget as isw
-from intershap_widget import _magic
+from intershap_widget.views import magic as _magic
 
 class Picker(anywidget.AnyWidget):
     _esm = """

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import intershap_widget as isw
-from intershap_widget.factorised import Factorised, encode, explain_factorised
+from intershap_widget.explainers.exact import explain_factorised
+from intershap_widget.explainers.factorised import Factorised, encode
 
 torch = pytest.importorskip("torch")
 
@@ -102,7 +103,7 @@ def test_result_methods_for_higher_orders():
     dims = (6, 4, 5)
     model = LateFusion(dims).double()
     res = isw.explain(model, _data(dims, 4, 5), progress=False)
-    from intershap_widget.interactions import interactions, order_shares
+    from intershap_widget.maths.interactions import interactions, order_shares
 
     np.testing.assert_allclose(res.interactions("STII", 2).values, interactions(res, "STII", 2).values)
     assert res.order_shares().global_shares.shape == order_shares(res).global_shares.shape

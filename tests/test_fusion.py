@@ -1,12 +1,12 @@
-"""The paper's fusion FCNNs, their training loop and macro F1 (intershap_widget.fusion)."""
+"""The paper's fusion FCNNs, their training loop and macro F1 (intershap_widget.paper.fusion)."""
 
 import numpy as np
 import pytest
 import torch
 from sklearn.metrics import f1_score
 
-from intershap_widget import datasets as D
-from intershap_widget import fusion as F
+from intershap_widget.paper import datasets as D
+from intershap_widget.paper import fusion as F
 
 
 def _linear_shapes(module):

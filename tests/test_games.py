@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from intershap_widget import games
+from intershap_widget.maths import games
 from reference import interaction_brute, shapley_brute
 
 

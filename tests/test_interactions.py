@@ -8,8 +8,8 @@ from math import comb, factorial
 import numpy as np
 import pytest
 
-from intershap_widget import interactions as ia
-from intershap_widget.result import InteractionResult
+from intershap_widget.maths import interactions as ia
+from intershap_widget.maths.result import InteractionResult
 
 shapiq = pytest.importorskip("shapiq")
 

@@ -20,7 +20,7 @@ from IPython.core.error import UsageError  # noqa: E402
 from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 
 import intershap_widget as isw  # noqa: E402
-from intershap_widget import _magic  # noqa: E402
+from intershap_widget.views import magic as _magic  # noqa: E402
 
 VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 

@@ -11,7 +11,7 @@ nbformat = pytest.importorskip("nbformat", reason="needs the 'dev' extra (nbform
 pytest.importorskip("nbclient", reason="needs the 'dev' extra")
 
 from _notebooks import NOTEBOOK_DIR, NOTEBOOKS, execute  # noqa: E402
-from intershap_widget import notebooks as runner  # noqa: E402
+from intershap_widget.views import notebooks as runner  # noqa: E402
 
 VIEW = "application/vnd.jupyter.widget-view+json"
 EXPECTED = ["01_quickstart", "02_teaching_shapley_interactions", "03_fusion_comparison",

@@ -18,8 +18,8 @@ from matplotlib.colors import to_hex  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from intershap_widget import InteractionResult  # noqa: E402
-from intershap_widget import plots  # noqa: E402
-from intershap_widget.plots import _style  # noqa: E402
+from intershap_widget.views import plots  # noqa: E402
+from intershap_widget.views.plots import _style  # noqa: E402
 
 NAMES3 = ["image", "text", "audio"]
 

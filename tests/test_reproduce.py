@@ -1,12 +1,12 @@
-"""A very reduced reproduction of the paper's synthetic tables (intershap_widget.reproduce)."""
+"""A very reduced reproduction of the paper's synthetic tables (intershap_widget.paper.reproduce)."""
 
 import json
 
 import numpy as np
 import pytest
 
-from intershap_widget import fusion as F
-from intershap_widget import reproduce as R
+from intershap_widget.paper import fusion as F
+from intershap_widget.paper import reproduce as R
 
 REQUIRED = {"table", "setting", "model", "fusion", "n_modalities", "masking", "seed", "intershap",
             "intershap_local", "f1_macro"}

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import intershap_widget as isw
-from intershap_widget import scores
+from intershap_widget.maths import scores
 from models_for_tests import SmoothModel, random_modalities
 from reference import interaction_brute
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 import intershap_widget as isw
-from intershap_widget import games
-from intershap_widget import sampling as sp
-from intershap_widget.interactions import inverse_mobius
-from intershap_widget.result import InteractionResult
+from intershap_widget.maths import games
+from intershap_widget.explainers import sampling as sp
+from intershap_widget.maths.interactions import inverse_mobius
+from intershap_widget.maths.result import InteractionResult
 
 
 def test_phi_weights_reproduce_exact_transform():
@@ -54,7 +54,7 @@ def test_design_is_seeded_and_respects_budget():
         sp.design(9, 10)
 
 
-@pytest.mark.filterwarnings("ignore::intershap_widget.sampling.SamplingWarning")  # budget 24: 3 draws
+@pytest.mark.filterwarnings("ignore::intershap_widget.explainers.sampling.SamplingWarning")  # budget 24: 3 draws
 @pytest.mark.parametrize("budget", [24, 50])  # additive control / order-2 control
 def test_unbiased_on_average_over_seeds(budget):
     m, n_seeds = 6, 300

@@ -1,5 +1,5 @@
 """The teaching widget ShapleyGameWidget: presets, traits, the terms table, and the
-front end's math (js/game.js, run with node) against intershap_widget.games."""
+front end's math (js/game.js, run with node) against intershap_widget.maths.games."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ import pytest
 import traitlets
 
 import intershap_widget as isw
-from intershap_widget import teaching
-from intershap_widget.games import interaction_matrices, shapley_values
-from intershap_widget.result import InteractionResult
-from intershap_widget.teaching import PRESETS, ShapleyGameWidget, pair_terms, preset_values, resize_game
+from intershap_widget.views import teaching
+from intershap_widget.maths.games import interaction_matrices, shapley_values
+from intershap_widget.maths.result import InteractionResult
+from intershap_widget.views.teaching import PRESETS, ShapleyGameWidget, pair_terms, preset_values, resize_game
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NODE = shutil.which("node")

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 import traitlets
 
-from intershap_widget.buffers import array_from_json, array_to_json
-from intershap_widget.result import InteractionResult
+from intershap_widget.views.buffers import array_from_json, array_to_json
+from intershap_widget.maths.result import InteractionResult
 
-from intershap_widget import widget as widget_mod
-from intershap_widget._magic import result_mimebundle
-from intershap_widget.widget import InterSHAPWidget
+from intershap_widget.views import widget as widget_mod
+from intershap_widget.views.magic import result_mimebundle
+from intershap_widget.views.widget import InterSHAPWidget
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NAMES = ["text", "image", "audio", "tabular"]
@@ -202,7 +202,7 @@ def test_a_result_displays_itself_with_explorer_picture_and_text():
 
 # ------------------------------------------------------------- behaviour by order
 def test_mobius_dividends_are_shipped_per_class_for_m_at_least_3(monkeypatch):
-    from intershap_widget.interactions import mobius
+    from intershap_widget.maths.interactions import mobius
 
     res = make_all_classes(n=40, m=3)
     w = InterSHAPWidget(res)
@@ -229,7 +229,7 @@ def _node(tmp_path, script: str):
 
 @pytest.mark.skipif(NODE is None, reason="node is needed to run the front end's order shares")
 def test_front_end_order_shares_match_python(tmp_path):
-    from intershap_widget.interactions import order_shares
+    from intershap_widget.maths.interactions import order_shares
 
     res = make_all_classes(n=50, m=4)  # M = 4: "3+" folds orders 3 and 4
     w = InterSHAPWidget(res)
@@ -260,7 +260,7 @@ console.log(JSON.stringify(out));
 
 # ------------------------------------------------------------- sampled results
 def _sampled(n=30, m=5, budget=22, seed=2):
-    from intershap_widget import sampling as sp
+    from intershap_widget.explainers import sampling as sp
 
     v = np.random.default_rng(seed).normal(size=(n, 2**m)) + np.arange(2**m) % 3
     return sp.sample_interactions(sp.table_value_function(v), m, budget, seed=seed,
@@ -330,7 +330,7 @@ def test_sampled_result_without_standard_errors_sends_null_not_nan():
     import json
     import warnings
 
-    from intershap_widget import sampling as sp
+    from intershap_widget.explainers import sampling as sp
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sp.SamplingWarning)
@@ -345,7 +345,7 @@ def test_sampled_result_without_standard_errors_sends_null_not_nan():
 def test_a_sampled_result_displays_itself_with_explorer_picture_and_text():
     import warnings
 
-    from intershap_widget import sampling as sp
+    from intershap_widget.explainers import sampling as sp
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sp.SamplingWarning)

@@ -1,7 +1,7 @@
 """The real explorer in an exported, kernel-less HTML page stays linked.
 
 Executes a notebook with ``InterSHAPWidget`` (nbclient stores the widget state and its
-float32 buffers), exports it with ``intershap_widget.export.export_html`` (the offline
+float32 buffers), exports it with ``intershap_widget.views.export.export_html`` (the offline
 template of the ``plots`` branch), opens it in Chromium with every network request
 blocked, then clicks a heatmap cell and checks the other views follow without a kernel.
 """
@@ -15,21 +15,21 @@ import shutil
 import numpy as np
 import pytest
 
-export = pytest.importorskip("intershap_widget.export", reason="offline export lands with the plots branch")
+export = pytest.importorskip("intershap_widget.views.export", reason="offline export lands with the plots branch")
 nbclient = pytest.importorskip("nbclient")
 nbformat = pytest.importorskip("nbformat")
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 from _lab import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from intershap_widget.result import InteractionResult  # noqa: E402
+from intershap_widget.maths.result import InteractionResult  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 CELL = """
 import sys; sys.path.insert(0, {root!r})
 import numpy as np
-from intershap_widget.result import InteractionResult
-from intershap_widget.widget import InterSHAPWidget
+from intershap_widget.maths.result import InteractionResult
+from intershap_widget.views.widget import InterSHAPWidget
 rng = np.random.default_rng(3)
 w = InterSHAPWidget(InteractionResult(rng.normal(size=(300, 8)), modality_names=["text", "image", "audio"]))
 w.selected_sample = 12

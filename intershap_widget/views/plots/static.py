@@ -16,7 +16,7 @@ __all__ = ["picture_and_text", "static_mimebundle", "summary_png"]
 
 
 def summary_png(result: Any, *, dpi: int = 100, quantize: bool = True) -> bytes:
-    """PNG bytes of :func:`~intershap_widget.plots.summary_figure` at ``dpi``.
+    """PNG bytes of :func:`~intershap_widget.views.plots.summary_figure` at ``dpi``.
 
     With ``quantize`` the image is reduced to a 256-colour palette (about a third of
     the size, no visible change): it is stored in every notebook that displays a result.

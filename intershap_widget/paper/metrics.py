@@ -1,5 +1,5 @@
 """Small numpy classification metrics (macro F1, the majority-class baseline), shared
-by the paper's training loop (:mod:`intershap_widget.fusion`), the reproduction and the
+by the paper's training loop (:mod:`intershap_widget.paper.fusion`), the reproduction and the
 comparison scores; dependency-free, checked against scikit-learn in the tests."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """InterSHAP scores derived from interaction matrices (paper Eqs. 5-10).
 
-The absolute-value conventions are written down once in :mod:`intershap_widget.games`.
+The absolute-value conventions are written down once in :mod:`intershap_widget.maths.games`.
 """
 
 from __future__ import annotations

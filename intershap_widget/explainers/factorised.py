@@ -4,8 +4,8 @@ intermediate and late fusion).
 Masking a modality replaces its *input* by a background row, so its *encoding* is
 replaced by that row's encoding. Each encoder therefore only has to run once per
 sample and once per background row; only the head runs per (sample, coalition,
-background row). :func:`explain_factorised` encodes X and the background, then runs
-the ordinary exact engine with the head as the model and the encodings as modalities:
+background row). :func:`encoded_inputs` encodes X and the background; the exact driver
+(:func:`intershap_widget.explain`, or ``explain_factorised``) then runs itself with the head as the model and the encodings as modalities:
 the coalition values are the same numbers as for the full model (to float tolerance).
 
 Supported maskings: ``"expectation"`` (default) and ``"random"`` (the drawn rows are
@@ -13,22 +13,23 @@ indices into the background, identical after encoding), and ``"baseline"`` (the
 baseline rows are built from the raw background, then encoded). A user masking
 function works on raw inputs and cannot be factorised.
 
-The engine hook (one line at the top of :func:`intershap_widget.explain`)::
+The driver's hook (at the top of :func:`intershap_widget.explain`)::
 
     if isinstance(model, Factorised):
-        return explain_factorised(model, X, background, **every_other_argument)
+        head, X, background, baseline = encoded_inputs(model, X, background, ...)
+        return explain(head, X, background, ...)   # settings["factorised"] = True
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-from .maskers import BackgroundMasker, CallableMasker, Masker
+from .maskers import BackgroundMasker, CallableMasker
 
-__all__ = ["Factorised", "encode", "explain_factorised"]
+__all__ = ["Factorised", "encode", "encoded_inputs"]
 
 
 def _torch():
@@ -165,46 +166,25 @@ def _raw_baseline(background: Sequence[Any], baseline: str) -> list:
     return rows
 
 
-def explain_factorised(
-    model: Factorised,
-    X: Sequence[Any],
-    background: Sequence[Any] | None = None,
-    *,
-    masking: str | Callable | Masker = "expectation",
-    n_background: int = 100,
-    baseline: str | Sequence[Any] = "mean",
-    seed: int = 0,
-    **kwargs: Any,
-):
-    """:func:`intershap_widget.explain` for a :class:`Factorised` model: encoders once
-    per sample and per background row, the head per coalition. Same arguments and
-    result as ``explain``."""
-    from .explainer import explain
-
-    if not isinstance(model, Factorised):
-        raise TypeError(f"explain_factorised needs a Factorised model, got {type(model).__name__}")
+def encoded_inputs(model: Factorised, X: list, background: Sequence[Any] | None, masking: Any,
+                   n_background: int, baseline: Any, seed: int) -> tuple:
+    """What the exact driver explains for a factorised model: ``(head, Z, Z_background,
+    baseline)``, the encodings ``(N, d_i)`` of X and ``(K, d_i)`` of the background rows
+    the masker keeps (the same seeded choice as unfactorised), and the baseline encoded."""
     if callable(masking) or isinstance(masking, CallableMasker):
         raise ValueError(
             "a masking function works on raw inputs and cannot be factorised; use masking="
             "'expectation', 'random' or 'baseline', or explain the model unfactorised"
         )
-    X = list(X)
     bg = X if background is None else list(background)
-    if len(bg) != len(X):
-        raise ValueError(f"background has {len(bg)} modalities but X has {len(X)}")
     if masking == "expectation":
-        keep = BackgroundMasker(n_background=int(n_background), seed=seed).select_rows(bg[0].shape[0])
+        keep = BackgroundMasker(n_background=n_background, seed=seed).select_rows(bg[0].shape[0])
         if keep is not None:  # encode only the rows explain() would keep (same seeded choice)
             bg = [b[keep] for b in bg]
     if masking == "baseline":
         rows = _raw_baseline(bg, baseline) if isinstance(baseline, str) else [np.asarray(b)[None] for b in baseline]
-        enc_rows = encode(model, rows)
-        baseline = [z[0] for z in enc_rows]
-        z_bg = enc_rows
+        z_bg = encode(model, rows)
+        baseline = [z[0] for z in z_bg]
     else:
         z_bg = encode(model, bg)
-    z_x = encode(model, X)
-    res = explain(model.head_model(), z_x, z_bg, masking=masking, n_background=n_background,
-                  baseline=baseline, seed=seed, **kwargs)
-    res.settings["factorised"] = True
-    return res
+    return model.head_model(), encode(model, X), z_bg, baseline

@@ -2,7 +2,7 @@
 from them (Shapley values, interaction matrices φ, global Φ, InterSHAP global/local).
 
 Only the coalition values are stored; everything else is derived on first access and
-cached. Conventions: :mod:`intershap_widget.games`.
+cached. Conventions: :mod:`intershap_widget.maths.games`.
 """
 
 from __future__ import annotations
@@ -216,7 +216,7 @@ class InteractionResult:
     # ------------------------------------------------------ higher orders
     def interactions(self, index: str = "k-SII", order: int = 2, min_order: int = 1):
         """Interaction values of any order (Möbius, SII, k-SII, STII, FSII), per sample
-        ``(N, K)`` and globally; see :mod:`intershap_widget.interactions`."""
+        ``(N, K)`` and globally; see :mod:`intershap_widget.maths.interactions`."""
         from .interactions import interactions
 
         return interactions(self, index, order, min_order)
@@ -354,9 +354,9 @@ class InteractionResult:
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
         """Rich display: the explorer widget, a static PNG and the text summary."""
-        from ._magic import result_mimebundle
+        from .display import rich_display
 
-        return result_mimebundle(self, include, exclude)
+        return rich_display(self, include, exclude)
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:

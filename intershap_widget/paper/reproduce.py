@@ -1,6 +1,6 @@
 """Reproduce the synthetic-data tables of the InterSHAP paper (Tables 2, 3, 9, 10, 11).
 
-Run ``python -m intershap_widget.reproduce [--quick] [--json PATH] [--workers K]``.
+Run ``python -m intershap_widget.paper.reproduce [--quick] [--json PATH] [--workers K]``.
 Every experiment is a *unit* (data set × model × fusion × seed); each unit trains its
 model once, measures macro F1 on the test split, and explains a fixed subset of test
 samples with both masking modes:
@@ -240,7 +240,7 @@ def _explained(ds: D.MultimodalDataset, cfg: Config) -> D.MultimodalDataset:
 
 def _explain_scores(model: Any, X: list, background: list, masking: str, m: int, cfg: Config, seed: int,
                     output: str) -> dict[str, float]:
-    from .explainer import explain
+    from ..explainers.exact import explain
 
     kw = dict(masking=masking, seed=seed, output=output, progress=False)
     if masking == "random":
@@ -529,7 +529,7 @@ def markdown_tables(records: list[dict], maskings: Sequence[str] = ("random", "e
 
 # ----------------------------------------------------------------------------- CLI
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m intershap_widget.reproduce", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m intershap_widget.paper.reproduce", description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="reduced run (fewer samples, epochs and draws)")
     p.add_argument("--json", metavar="PATH", help="write one JSON record per (table, run, masking) to PATH")
     p.add_argument("--markdown", metavar="PATH", help="also write the tables to PATH")

@@ -12,7 +12,7 @@ sample (a value function maps ``(B, M)`` masks to ``(N, B)`` values), so one bud
 buys every sample's explanation.
 
 Every quantity of the pairwise matrix φ (half-SII off the diagonal, main effects on it;
-conventions of :mod:`intershap_widget.games`) is a linear map v ↦ Σ_S v(S) W[S] of the
+conventions of :mod:`intershap_widget.maths.games`) is a linear map v ↦ Σ_S v(S) W[S] of the
 coalition values, so
 
     φ̂ = φ(g) + Σ_s (N_s / n_s) Σ_{b ∈ sample_s} (v(S_b) − g(S_b)) W[S_b]
@@ -452,9 +452,9 @@ class SampledResult:
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
         """Rich display: the explorer (with standard errors), a PNG and the text summary."""
-        from ._magic import result_mimebundle
+        from ..maths.display import rich_display
 
-        return result_mimebundle(self, include, exclude)
+        return rich_display(self, include, exclude)
 
 
 def _stratified_var(terms: list[tuple[np.ndarray, int, int]]) -> np.ndarray:
@@ -664,8 +664,8 @@ def sample_interactions(
 def structured_game(m: int, n: int, seed: int) -> np.ndarray:
     """Coalition values ``(n, 2**m)`` with main effects, pairs and some triples (Möbius
     dividends with a shared and a per-sample part), seeded: a test and benchmark game."""
-    from .games import coalition_sizes
-    from .interactions import inverse_mobius
+    from ..maths.games import coalition_sizes
+    from ..maths.interactions import inverse_mobius
 
     rng = np.random.default_rng(seed)
     d = np.zeros((n, 1 << m))
@@ -701,16 +701,16 @@ def model_value_function(
 ) -> tuple[Callable[[np.ndarray], np.ndarray], dict]:
     """A value function ``masks (B, M) → (N, B)`` for a model, with expectation masking.
 
-    Reuses the engine's adapters and :class:`~intershap_widget.maskers.BackgroundMasker`:
+    Reuses the engine's adapters and :class:`~intershap_widget.explainers.maskers.BackgroundMasker`:
     v_a(S) is the mean output over the background rows with x_a on S. Returns the
     function and a dict of settings (target classes, output mode).
     """
-    from .explainer import _check_modalities
+    from .checks import check_modalities
     from .maskers import BackgroundMasker
-    from .models import as_model, resolve_output
+    from .adapters import as_model, resolve_output
 
-    xs_in = _check_modalities(X, "X")
-    bg_in = xs_in if background is None else _check_modalities(background, "background")
+    xs_in = check_modalities(X, "X")
+    bg_in = xs_in if background is None else check_modalities(background, "background")
     m = len(xs_in)
     if len(bg_in) != m:
         raise ValueError(f"background has {len(bg_in)} modalities but X has {m}")

@@ -10,10 +10,10 @@ or several results side by side with linked sample selection::
       %intershap results                         # a dict / list of results
 
 A result shown as a cell's value opens the explorer with or without the extension:
-:func:`result_mimebundle` (here) is its ``_repr_mimebundle_``, which also carries a
+:func:`result_mimebundle` (here, registered by :mod:`.display`) is its rich display, which also carries a
 static PNG and a text summary for places that cannot run JavaScript.
 
-The explorer class (``intershap_widget.widget.InterSHAPWidget``) is imported lazily,
+The explorer class (``intershap_widget.views.widget.InterSHAPWidget``) is imported lazily,
 on first use, so the extension loads without the front end.
 """
 
@@ -24,7 +24,7 @@ import shlex
 import warnings
 from typing import Any, Callable, Iterable
 
-from .result import InteractionResult
+from ..maths.result import InteractionResult
 
 __all__ = ["load_ipython_extension", "unload_ipython_extension", "intershap_magic", "result_mimebundle"]
 
@@ -35,11 +35,7 @@ widget_class_override: Callable[..., Any] | None = None
 
 
 def widget_class() -> Callable[..., Any]:
-    """A result shown as a cell's value opens the explorer with or without the extension:
-:func:`result_mimebundle` (here) is its ``_repr_mimebundle_``, which also carries a
-static PNG and a text summary for places that cannot run JavaScript.
-
-The explorer class, imported on first use."""
+    """The explorer class, imported on first use."""
     if widget_class_override is not None:
         return widget_class_override
     from .widget import InterSHAPWidget

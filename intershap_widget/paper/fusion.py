@@ -13,7 +13,7 @@ encoders once and the head per coalition ("factorised" evaluation):
 
 Sizes follow the paper's text: hidden = half the input, output = half the hidden (integer
 division). Training: Adam (lr 1e-4, weight decay 1e-4), cross-entropy, no early
-stopping, seeded. Evaluation: macro F1 (:func:`f1_macro`, an alias of :func:`intershap_widget.metrics.macro_f1`).
+stopping, seeded. Evaluation: macro F1 (:func:`f1_macro`, an alias of :func:`intershap_widget.paper.metrics.macro_f1`).
 """
 
 from __future__ import annotations

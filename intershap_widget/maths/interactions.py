@@ -9,7 +9,7 @@ order) and applied to all samples with one product ``values @ W``.
 
 Conventions (the one place they are written down; tests in ``tests/test_interactions.py``)
 ---------------------------------------------------------------------------------------
-* Coalitions are bitmasks as in :mod:`intershap_widget.games` (bit i = modality i
+* Coalitions are bitmasks as in :mod:`intershap_widget.maths.games` (bit i = modality i
   present). Explained sets are returned as sorted **modality tuples**, e.g. ``(0, 2)``,
   in the order: by size, then lexicographically (the order of
   ``itertools.combinations``), which is also shapiq's order.
@@ -17,7 +17,7 @@ Conventions (the one place they are written down; tests in ``tests/test_interact
   inverse v(S) = Σ_{T⊆S} m(T). m(∅) = v(∅).
 * **SII** (Grabisch–Roubens): SII(S) = Σ_{T⊇S} m(T) / (|T| − |S| + 1). For |S| = 1 it is
   the Shapley value; for |S| = 2 it is **twice** the pair value φ_ij of
-  :mod:`intershap_widget.games` / the InterSHAP paper. SII(∅) = Σ_T m(T)/(|T|+1) is the
+  :mod:`intershap_widget.maths.games` / the InterSHAP paper. SII(∅) = Σ_T m(T)/(|T|+1) is the
   Banzhaf-like "expected value" of shapiq's SII ``()`` entry, *not* v(∅).
 * **k-SII** (Bord et al. 2023), order k: k-SII(S) = Σ_{W ⊆ N∖S, |S|+|W| ≤ k} B_{|W|}
   SII(S∪W), with Bernoulli numbers B_0 = 1, B_1 = −½, B_2 = 1/6, … For |S| = k it equals

@@ -3,7 +3,7 @@ and Shapley interactions by editing coalition values.
 
 The front end (``js/game_widget.js``, bundled to ``static/game.js``) recomputes
 everything live with ``js/game.js``; Python computes the same numbers with
-:mod:`intershap_widget.games` (``w.shapley``, ``w.phi``, ``w.intershap``).
+:mod:`intershap_widget.maths.games` (``w.shapley``, ``w.phi``, ``w.intershap``).
 
 Presets (M = number of players; v(∅) = 0 for all of them):
 
@@ -27,8 +27,8 @@ import anywidget
 import numpy as np
 import traitlets
 
-from .games import interaction_matrices, shapley_values
-from .result import InteractionResult
+from ..maths.games import interaction_matrices, shapley_values
+from ..maths.result import InteractionResult
 from .widget import _STATIC, FrontEndMissingError
 
 __all__ = ["PRESETS", "ShapleyGameWidget", "pair_terms", "preset_values", "resize_game"]
@@ -130,7 +130,7 @@ class ShapleyGameWidget(anywidget.AnyWidget):
       and main effect), or ``()``.
 
     ``w.shapley`` ``(M,)``, ``w.phi`` ``(M, M)`` and ``w.intershap`` are computed with
-    :mod:`intershap_widget.games`; ``w.result`` is the game as a one-sample
+    :mod:`intershap_widget.maths.games`; ``w.result`` is the game as a one-sample
     :class:`InteractionResult`.
     """
 
@@ -232,7 +232,7 @@ class ShapleyGameWidget(anywidget.AnyWidget):
 
     @property
     def shapley(self) -> np.ndarray:
-        """Shapley values ``(M,)`` of the game (:func:`intershap_widget.games.shapley_values`)."""
+        """Shapley values ``(M,)`` of the game (:func:`intershap_widget.maths.games.shapley_values`)."""
         return shapley_values(np.asarray(self.values))[0]
 
     @property
@@ -281,7 +281,7 @@ class ShapleyGameWidget(anywidget.AnyWidget):
 
 
 def game_png(w: ShapleyGameWidget, *, dpi: int = 100) -> bytes:
-    """PNG bytes of the game's signed φ heatmap (:func:`intershap_widget.plots.heatmap`)."""
+    """PNG bytes of the game's signed φ heatmap (:func:`intershap_widget.views.plots.heatmap`)."""
     import io
 
     from matplotlib.backends.backend_agg import FigureCanvasAgg

@@ -1,7 +1,7 @@
 """Static matplotlib pictures of an :class:`~intershap_widget.InteractionResult`.
 
 Every plot function returns ``(fig, ax)`` and takes an optional ``ax`` so plots can be
-composed. Colours (shared with the widget) live in :mod:`intershap_widget.plots._style`.
+composed. Colours (shared with the widget) live in :mod:`intershap_widget.views.plots._style`.
 """
 
 from ._style import PALETTE

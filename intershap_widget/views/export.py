@@ -41,7 +41,7 @@ __all__ = [
 #: Name of the nbconvert template shipped with the package.
 TEMPLATE_NAME = "intershap_offline"
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
 _EXPORT_DIR = _PACKAGE_DIR / "static_export"
 _BUILD_HINT = (
     "The offline-export scripts are built with the package (pip install .); in a source "

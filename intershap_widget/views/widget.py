@@ -7,7 +7,7 @@ an exported, kernel-less page stays linked):
 
 * ``_phi``: float32 ``(C, N, K)`` with K = M(M+1)/2 *terms* per sample: first the M main
   effects φ_ii, then the pairs φ_ij (i < j, row-major). φ_ij is half the SII (see
-  :mod:`intershap_widget.games`), so a full matrix sums to prediction − base.
+  :mod:`intershap_widget.maths.games`), so a full matrix sums to prediction − base.
 * ``_pred`` / ``_base``: float32 ``(C, N)``: v(N) and v(∅) per class and sample.
 * ``_pclass`` / ``_label``: float32 ``(N,)`` codes (−1 = unknown) into
   ``_meta["pclass_names"]`` / ``_meta["label_names"]``, or ``(0,)`` when not given.
@@ -17,7 +17,7 @@ an exported, kernel-less page stays linked):
   ``_meta["orders_note"]``. Dividends (not coalition values) travel so that the front end
   only averages: a subset's global share needs the mean of m(T), which is linear.
 * ``_phi_se`` / ``_local_se``: float32 ``(1, N, K)`` / ``(N,)`` standard errors of the
-  terms and of the local InterSHAP for a :class:`~intershap_widget.sampling.SampledResult`
+  terms and of the local InterSHAP for a :class:`~intershap_widget.explainers.sampling.SampledResult`
   (``(0, 0, 0)`` / ``(0,)`` for an exact result); ``_global_se``: ``(K,)`` standard errors
   of the dataset-wide Φ terms; ``_meta["sampled"]`` the global scores ± se and the cost.
 * ``_meta``: names, sizes, target and an ``error`` text (empty / non-finite results).
@@ -38,13 +38,13 @@ import traitlets
 
 from .buffers import array_serialization
 from .plots.static import static_mimebundle
-from .interactions import mobius
-from .result import InteractionResult
-from .sampling import SampledResult
+from ..maths.interactions import mobius
+from ..maths.result import InteractionResult
+from ..explainers.sampling import SampledResult
 
 __all__ = ["FrontEndMissingError", "InterSHAPWidget", "pack_terms", "term_pairs"]
 
-_STATIC = pathlib.Path(__file__).parent / "static"
+_STATIC = pathlib.Path(__file__).resolve().parents[1] / "static"
 _BUNDLE = _STATIC / "widget.js"
 _MAX_DISPLAY_MODALITIES = 12
 #: Largest Möbius buffer (C·N·(2**M − 1) float32 values, 16 MB) shipped for the by-order view.
@@ -147,7 +147,7 @@ class InterSHAPWidget(anywidget.AnyWidget):
     """Linked explorer of an :class:`InteractionResult`: Φ heatmaps, bars and waterfall,
     a sample selector, a class selector, the distribution of a pair's φ_ij and, for
     M ≥ 3, the share of behaviour by interaction order (Möbius). A
-    :class:`~intershap_widget.sampling.SampledResult` shows every value ± its standard error.
+    :class:`~intershap_widget.explainers.sampling.SampledResult` shows every value ± its standard error.
 
     Selection traits (read, observe and set them from Python):
 

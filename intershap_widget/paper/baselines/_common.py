@@ -6,7 +6,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..models import as_model
+from ...explainers.adapters import as_model
 
 
 def as_modalities(X: Sequence[Any], *, min_modalities: int = 2, exactly: int | None = None,
@@ -87,7 +87,7 @@ def _to_numpy_outputs(out: Any) -> np.ndarray:
 def model_function(model: Any) -> Callable[[list[np.ndarray]], np.ndarray]:
     """Turn ``model`` into ``f(list of M (B, ...) arrays) -> (B, C)`` raw outputs as numpy float.
 
-    Uses the engine's adapter (:func:`intershap_widget.models.as_model`): a callable on a list
+    Uses the engine's adapter (:func:`intershap_widget.explainers.adapters.as_model`): a callable on a list
     of M arrays, a ``torch.nn.Module`` (eval mode, no grad, its device and dtype), a
     scikit-learn classifier (``predict_proba`` on the concatenated modalities) or
     ``isw.concatenated(model)``. Outputs are what the model returns (logits or probabilities);

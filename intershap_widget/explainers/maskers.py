@@ -20,7 +20,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .models import ModelAdapter
+from .adapters import ModelAdapter
 
 __all__ = [
     "Masker",

@@ -93,7 +93,7 @@ def compare_scores(model: Any, X: Sequence[Any], y: Any, *, background: Sequence
     results: dict = {}
     n_classes = int(np.unique(y).size)
     if "intershap" in scores:
-        from ..explainer import explain
+        from ...explainers.exact import explain
 
         kw = dict(seed=seed, progress=progress, labels=y)
         kw.update(explain_kwargs or {})

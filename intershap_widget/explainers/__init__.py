@@ -1,0 +1,8 @@
+"""Explaining a model: turn a model, its inputs and a background into coalition values
+and a result of :mod:`intershap_widget.maths`.
+
+Model adapters (:mod:`.adapters`: torch, scikit-learn, callables), maskers (how an
+absent modality is replaced), the exact driver (:mod:`.exact`: checks, probe, the
+bounded-memory run, assembly), the factorised path (encoders once, the head per
+coalition) and the coalition sampler for many modalities. Imports only the maths layer.
+"""

@@ -1,0 +1,232 @@
+"""``explain()``, the exact driver: check the inputs, probe the model on a small
+batch, run every (sample, coalition) pair through it (:mod:`.run`) and assemble an
+:class:`~intershap_widget.maths.result.InteractionResult`.
+
+Cost: for N samples, M modalities and K background rows the model sees
+N·(2**M − 2)·K + N + K rows (the full input once per sample, the empty coalition once
+for the whole background, every other coalition K times per sample).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ..maths.result import InteractionResult
+from .adapters import ModelAdapter, as_model, resolve_output
+from .checks import check_output, check_settings, validate_inputs
+from .factorised import Factorised, encoded_inputs
+from .maskers import MASKINGS, BackgroundMasker, BaselineMasker, CallableMasker, Masker, RandomMasker
+from .run import Run, auto_batch_size, progress_bar
+
+__all__ = ["explain", "explain_factorised"]
+
+
+def make_masker(masking: Any, n_background: int, n_draws: int, baseline: Any, seed: int) -> Masker:
+    """The masker named by ``masking`` (a Masker or a callable is used as given)."""
+    if isinstance(masking, Masker):
+        return masking
+    if callable(masking):
+        return CallableMasker(masking)
+    if masking == "expectation":
+        return BackgroundMasker(n_background=n_background, seed=seed)
+    if masking == "random":
+        return RandomMasker(n_draws=n_draws, seed=seed)
+    if masking == "baseline":
+        return BaselineMasker(baseline)
+    raise ValueError(f"masking must be one of {MASKINGS} or a callable, got {masking!r}")
+
+
+def explain(
+    model: Any,
+    X: Sequence[Any],
+    background: Sequence[Any] | None = None,
+    *,
+    target: str | int = "predicted",
+    output: str = "auto",
+    modality_names: Sequence[str] | None = None,
+    masking: str | Callable | Masker = "expectation",
+    n_background: int = 100,
+    n_draws: int = 10,
+    baseline: str | Sequence[Any] = "mean",
+    batch_size: int | None = None,
+    seed: int = 0,
+    labels: Any = None,
+    class_names: Sequence[str] | None = None,
+    progress: bool = True,
+) -> InteractionResult:
+    """Exact modality-level Shapley values and interactions of ``model`` on ``X``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module, scikit-learn estimator, callable, ``concatenated(m)`` or
+        :class:`~intershap_widget.explainers.factorised.Factorised` (encoders run once per sample and per
+        background row, only the fusion head per coalition: same numbers, faster)
+        Called with a list of M batch arrays ``(B, ...)``; returns ``(B, C)`` outputs
+        (or ``(B,)`` for regression). scikit-learn estimators get the modalities
+        flattened and concatenated; wrap any other single-input model in
+        :func:`intershap_widget.concatenated`.
+    X : list of M arrays or tensors, each ``(N, ...)``
+        The samples to explain, one array per modality (any trailing shape).
+    background : list of M arrays ``(K, ...)``, optional
+        Reference rows that replace absent modalities; defaults to ``X``. With
+        ``masking="expectation"`` and more than ``n_background`` rows, a seeded
+        subsample of ``n_background`` rows is used.
+    target : ``"predicted"`` | int | ``"all"``
+        ``"predicted"`` (the paper's choice): per sample, the output of the class the
+        model predicts on the full input. An int selects one class. ``"all"`` keeps
+        every output (``res.for_class(c)``); its default view is the predicted class.
+    output : ``"auto"`` | ``"logits"`` | ``"probability"`` | ``"raw"`` | ``"regression"``
+        What the model returns; logits get a softmax. ``"raw"`` explains the outputs
+        unchanged (e.g. a class's logit rather than its probability; the predicted
+        class is still the argmax). ``"auto"`` decides on a probe batch (one column →
+        regression; rows summing to 1 → probability; else logits).
+    masking : ``"expectation"`` | ``"random"`` | ``"baseline"`` | callable | Masker
+        How absent modalities are replaced (see :mod:`intershap_widget.explainers.maskers`).
+    n_draws : int
+        Draws per coalition for ``masking="random"`` (the paper's n).
+    baseline : ``"mean"`` | ``"zeros"`` | list of M arrays
+        Reference values for ``masking="baseline"``.
+    batch_size : int, optional
+        Model rows per forward pass; default: about 64 MB of input per batch.
+    seed : int
+        Seeds the background subsample and the random draws.
+    labels : ``(N,)``, optional
+        True labels, kept in the result for filtering in the explorer.
+    class_names : list of C str, optional
+    progress : bool
+        Show a tqdm progress bar over model rows.
+
+    Returns
+    -------
+    InteractionResult
+        ``coalition_values (N, 2**M)``, ``shapley (N, M)``, ``phi (N, M, M)``, ``Phi``,
+        ``intershap``, ``intershap_local (N,)``, …
+
+    Inputs are never modified; torch modules are put in eval mode for the call and
+    restored afterwards.
+    """
+    xs_in, bg_in, names, labels = validate_inputs(X, background, modality_names, labels)
+    check_settings(output, target, n_background, batch_size)
+    if isinstance(model, Factorised):
+        # encoders once per sample and background row, the head per coalition
+        head, xs_in, background, baseline = encoded_inputs(
+            model, xs_in, background, masking, int(n_background), baseline, int(seed))
+        res = explain(head, xs_in, background, target=target, output=output, modality_names=names,
+                      masking=masking, n_background=n_background, n_draws=n_draws, baseline=baseline,
+                      batch_size=batch_size, seed=seed, labels=labels, class_names=class_names,
+                      progress=progress)
+        res.settings["factorised"] = True
+        return res
+    masker = make_masker(masking, int(n_background), int(n_draws), baseline, int(seed))
+    adapter = as_model(model)
+    if output == "auto":
+        output = adapter.default_output()
+    if isinstance(masker, BackgroundMasker):
+        keep = masker.select_rows(bg_in[0].shape[0])
+        if keep is not None:
+            bg_in = [b[keep] for b in bg_in]
+
+    with adapter.session():
+        xs = [adapter.to_backend(x) for x in xs_in]
+        bg = [adapter.to_backend(b) for b in bg_in]
+        masker.bind(adapter, bg)
+        output, n_cols = _probe(adapter, masker, xs, output, target, class_names)
+        step = int(batch_size) if batch_size is not None else auto_batch_size(xs_in, masker.n_rows)
+        run = Run(adapter, masker, xs, output, step)
+        full, cls, values = _run_all(run, target, n_cols, bg[0].shape[0], progress)
+
+    settings = {
+        **masker.describe(),
+        "output": output,
+        "seed": int(seed),
+        "model_rows": int(run.n_rows(bg[0].shape[0])),
+        "batch_size": int(step),
+    }
+    return _assemble(values, full, cls, output, target, names, class_names, labels, settings)
+
+
+def explain_factorised(model: Factorised, X: Sequence[Any], background: Sequence[Any] | None = None, **kwargs: Any):
+    """:func:`explain` for a :class:`~intershap_widget.explainers.factorised.Factorised`
+    model: encoders once per sample and per background row, the head per coalition.
+    Same arguments and result as ``explain``."""
+    if not isinstance(model, Factorised):
+        raise TypeError(f"explain_factorised needs a Factorised model, got {type(model).__name__}")
+    return explain(model, X, background, **kwargs)
+
+
+def _probe(adapter: ModelAdapter, masker: Masker, xs: list, output: str, target: Any,
+           class_names: Sequence[str] | None) -> tuple[str, int]:
+    """Run two full rows and one masked sample's K rows: the resolved output mode and the
+    number of model outputs C, after every check that needs them."""
+    probe_rows = min(xs[0].shape[0], 2)
+    probe = check_output(adapter.to_numpy(adapter([x[:probe_rows] for x in xs])), probe_rows, None, "on a probe batch")
+    output = resolve_output(output, probe)
+    n_cols = probe.shape[1]
+    if output == "regression" and n_cols != 1:
+        raise ValueError(f"output='regression' needs one value per row; the model returned {n_cols}")
+    if output == "logits" and n_cols < 2:
+        raise ValueError("output='logits' needs at least 2 classes; use output='regression' for one column")
+    if output == "probability" and (probe.min() < -1e-6 or probe.max() > 1 + 1e-6):
+        raise ValueError(
+            "output='probability' but the model returned values outside [0, 1]; "
+            "use output='logits' (softmax applied) or output='regression'"
+        )
+    if isinstance(target, (int, np.integer)) and target >= n_cols:
+        raise ValueError(f"target class {target} out of range: the model returns {n_cols} outputs")
+    if class_names is not None and len(class_names) != n_cols:
+        raise ValueError(f"{len(class_names)} class_names for {n_cols} model outputs")
+    # a masked probe: one coalition through the masker checks its shapes
+    present = np.zeros((1, len(xs)), dtype=bool)
+    present[0, 0] = True
+    masked = masker.build([x[:1] for x in xs], present, np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64))
+    out = adapter.to_numpy(adapter.transform(adapter(masked), output))
+    check_output(out, masker.n_rows, n_cols, "on masked inputs")
+    return output, n_cols
+
+
+def _run_all(run: Run, target: Any, n_cols: int, n_background: int, progress: bool) -> tuple:
+    """The long run: ``(full (N, C), cls (N,), values (N, 2**M, C or 1))``."""
+    n, m = run.xs[0].shape[0], len(run.xs)
+    bar = progress_bar(run.n_rows(n_background), progress)
+    try:
+        full = check_output(run.full_outputs(bar), n, n_cols, "on the full input")
+        if run.output == "regression":
+            cls = np.zeros(n, dtype=np.int64)
+        elif target in ("predicted", "all"):
+            cls = np.argmax(full, axis=1)
+        else:
+            cls = np.full(n, int(target), dtype=np.int64)
+        keep_all = target == "all"
+        values = np.empty((n, 1 << m, n_cols if keep_all else 1))
+        values[:, -1] = full if keep_all else full[np.arange(n), cls][:, None]
+        if run.masker.shared_empty:
+            empty = run.mean_over_rows(run.masker.empty_inputs(), bar)
+            values[:, 0] = empty[None, :] if keep_all else empty[cls][:, None]
+        run.fill_coalitions(values, cls, keep_all, bar)
+    finally:
+        bar.close()
+    if not np.all(np.isfinite(values)):
+        bad = np.argwhere(~np.isfinite(values))[0]
+        raise ValueError(f"non-finite coalition value for sample {bad[0]}, coalition {bad[1]}")
+    return full, cls, values
+
+
+def _assemble(values: np.ndarray, full: np.ndarray, cls: np.ndarray, output: str, target: Any,
+              names: list, class_names: Any, labels: Any, settings: dict) -> InteractionResult:
+    """The result of the run: every class kept for ``target="all"``, else one value per sample."""
+    n = values.shape[0]
+    predicted = None if output == "regression" else np.argmax(full, axis=1)
+    if target == "all":
+        return InteractionResult(
+            values[np.arange(n), :, cls], modality_names=names, target="all", target_class=cls,
+            class_values=values, class_names=class_names, predicted_class=predicted, labels=labels,
+            settings=settings,
+        )
+    return InteractionResult(
+        values[:, :, 0], modality_names=names,
+        target="regression" if output == "regression" else target,
+        target_class=cls, class_names=class_names, predicted_class=predicted,
+        labels=labels, settings=settings,
+    )
