@@ -40,7 +40,7 @@ from .buffers import array_serialization
 from .plots.static import static_mimebundle
 from ..maths.interactions import mobius
 from ..maths.result import InteractionResult
-from ..explainers.sampling import SampledResult
+from ..maths.sampled_result import SampledResult
 
 __all__ = ["FrontEndMissingError", "InterSHAPWidget", "pack_terms", "term_pairs"]
 
