@@ -21,7 +21,7 @@ from .adapters import OUTPUTS, _is_tensor
 
 __all__ = [
     "check_modalities", "check_settings", "check_output", "check_raw_output", "validate_inputs",
-    "validate_call", "check_seed", "check_count", "Checked", "MAX_SEED",
+    "validate_call", "copies", "check_seed", "check_count", "Checked", "MAX_SEED",
 ]
 
 #: seeds are non-negative integers below 2**63 (they are stored and hashed as 64-bit ints)
@@ -237,20 +237,28 @@ def validate_call(X: Any, background: Any, *, modality_names: Any = None, labels
                    None if batch_size is None else int(batch_size), background is None)
 
 
+def copies(arrays: list) -> list:
+    """New arrays with the values of ``arrays`` (numpy copies, torch clones): what a model
+    that may write into its input gets instead of the caller's memory."""
+    return [a.detach().clone() if _is_tensor(a) else np.array(a, copy=True) for a in arrays]
+
+
 def check_raw_output(raw: Any, rows: int, n_cols: int | None, what: str) -> None:
-    """Shape ``(rows, C)`` or ``(rows,)``, width ``n_cols`` and a real dtype of raw model outputs."""
+    """Shape ``(rows, C)`` or ``(rows,)``, width ``n_cols`` and a real dtype of raw model
+    outputs; ``what`` (e.g. "on a probe batch") says where, "" when the caller adds it."""
     shape = tuple(raw.shape) if hasattr(raw, "shape") else np.shape(raw)
+    where = f" {what}" if what else ""
     if _is_complex(raw):
-        raise TypeError(f"the model returned complex outputs ({raw.dtype}) {what}; return real numbers")
+        raise TypeError(f"the model returned complex outputs ({raw.dtype}){where}; return real numbers")
     if len(shape) not in (1, 2) or shape[0] != rows:
         raise ValueError(
             f"the model must return (B, C) or (B,) outputs for a batch of B={rows} rows; "
-            f"{what} it returned shape {shape}"
+            f"it returned shape {shape}{where}"
         )
     width = 1 if len(shape) == 1 else shape[1]
     if n_cols is not None and width != n_cols:
         raise ValueError(
-            f"the model returned {width} outputs per row {what}, earlier {n_cols} (shape {shape}); "
+            f"the model returned {width} outputs per row (shape {shape}){where}, earlier {n_cols}; "
             "a model must return the same number of outputs on every call"
         )
 

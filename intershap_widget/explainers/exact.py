@@ -15,7 +15,7 @@ import numpy as np
 
 from ..maths.result import InteractionResult
 from .adapters import ModelAdapter, as_model, resolve_output
-from .checks import check_output, check_raw_output, validate_call
+from .checks import check_output, check_raw_output, copies, validate_call
 from .degenerate import background_overlap, degenerate_reason, is_fixed_output, warn_degenerate
 from .factorised import Factorised, encoded_inputs
 from .maskers import MASKINGS, BackgroundMasker, BaselineMasker, CallableMasker, Masker, RandomMasker
@@ -124,8 +124,9 @@ def explain(
     xs_in, bg_in, names, labels, seed = chk.xs, chk.background, chk.names, chk.labels, chk.seed
     if isinstance(model, Factorised):
         # encoders once per sample and background row, the head per coalition
-        head, xs_in, background, baseline = encoded_inputs(
-            model, xs_in, background, masking, int(n_background), baseline, int(seed))
+        head, xs_in, background, baseline = encoded_inputs(  # encoders get copies, never X itself
+            model, copies(xs_in), None if chk.background_is_x else copies(bg_in), masking,
+            int(n_background), baseline, int(seed))
         res = explain(head, xs_in, background, target=target,
                       output=output, modality_names=names, masking=masking, n_background=n_background,
                       n_draws=n_draws, baseline=baseline, batch_size=batch_size, seed=seed, labels=labels,

@@ -95,7 +95,7 @@ class Run:
         try:
             check_raw_output(raw, rows, self.n_cols, "")
         except (TypeError, ValueError) as err:
-            raise type(err)(f"{str(err).rstrip()} {where()}; {self._ran()} before this batch") from None
+            raise type(err)(f"model call {where()}: {err} ({self._ran()} before this batch)") from None
         self.rows_done += rows
         return self.adapter.transform(raw, self.output)
 
