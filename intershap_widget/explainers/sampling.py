@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..maths.sampled_result import SampledResult
+from ..maths.sampling_bias import BIAS_WARN_SE
 from ..maths.sampling_design import (
     MAX_SAMPLED_MODALITIES,
     MIN_DRAWS_FOR_SE,
@@ -31,7 +32,7 @@ from .checks import check_count, check_seed, validate_call
 
 __all__ = [
     "MAX_SAMPLED_MODALITIES", "MIN_DRAWS_FOR_SE", "MIN_STRATUM_FOR_SE", "NEAR_ZERO_GLOBAL", "NEAR_ZERO_LOCAL",
-    "SamplingWarning", "reliable_budget", "Design", "design", "phi_weights", "SampledResult", "estimate",
+    "SamplingWarning", "BIAS_WARN_SE", "reliable_budget", "Design", "design", "phi_weights", "SampledResult", "estimate",
     "sample_interactions", "structured_game", "table_value_function", "model_value_function", "sample_explain",
 ]
 
