@@ -94,7 +94,7 @@ def model_value_function(
     target: str | int = "predicted",
     output: str = "auto",
     n_background: int = 100,
-    batch_size: int = 8192,
+    batch_size: int | None = None,
     seed: int | None = 0,
     modality_names: Sequence[str] | None = None,
     allow_nonfinite: bool = False,
@@ -110,7 +110,7 @@ def model_value_function(
     from .adapters import as_model
     from .exact import _probe
     from .maskers import BackgroundMasker
-    from .run import Run
+    from .run import Run, auto_batch_size
 
     chk = validate_call(X, background, modality_names=modality_names, seed=seed, batch_size=batch_size,
                         n_background=n_background, target=target, output=output, targets=("predicted",),
@@ -127,7 +127,8 @@ def model_value_function(
         xs = [adapter.to_backend(x) for x in xs_in]
         masker.bind(adapter, [adapter.to_backend(b) for b in bg_in])
         out_mode, n_cols = _probe(adapter, masker, xs, out_mode, target, None)
-        run = Run(adapter, masker, xs, out_mode, chk.batch_size or 8192, names=chk.names, n_cols=n_cols)
+        step = chk.batch_size or auto_batch_size(xs_in, masker.n_rows)  # as explain()
+        run = Run(adapter, masker, xs, out_mode, step, names=chk.names, n_cols=n_cols)
         bar = _NoBar()
         full = run.full_outputs(bar)
         empty = run.mean_over_rows(masker.empty_inputs(), bar)
@@ -156,7 +157,7 @@ def model_value_function(
                 result[sample, col] = out[np.arange(len(p)), cls[sample]]
         return result
 
-    return fn, {"output": out_mode, "target_class": cls, "n_background": k, "seed": chk.seed,
+    return fn, {"output": out_mode, "target_class": cls, "n_background": k, "seed": chk.seed, "batch_size": step,
                 "modality_names": chk.names}
 
 
@@ -175,7 +176,7 @@ def sample_explain(
     output: str = "auto",
     modality_names: Sequence[str] | None = None,
     n_background: int = 100,
-    batch_size: int = 8192,
+    batch_size: int | None = None,
     seed: int | None = 0,
     progress: bool = True,
     allow_nonfinite: bool = False,
