@@ -133,6 +133,20 @@ def explain(
                       class_names=class_names, progress=progress, allow_nonfinite=allow_nonfinite)
         res.settings["factorised"] = True
         return res
+    res = _explain_checked(model, chk, target=target, output=output, masking=masking, n_background=n_background,
+                           n_draws=n_draws, baseline=baseline, batch_size=batch_size, class_names=class_names,
+                           progress=progress)
+    # HONEST-NUMBERS CALL SITE: the maths half's cancellation check
+    # (maths/diagnostics.py::warn_if_degenerate(res)) goes here, once per call.
+    return res
+
+
+def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking: Any, n_background: int,
+                     n_draws: int, baseline: Any, batch_size: int | None, class_names: Any,
+                     progress: bool) -> InteractionResult:
+    """The exact run on checked inputs (:class:`~.checks.Checked`): masker, probe, the long
+    run, assembly, and the degenerate-score warning."""
+    xs_in, bg_in, names, labels, seed = chk.xs, chk.background, chk.names, chk.labels, chk.seed
     masker = make_masker(masking, int(n_background), int(n_draws), baseline, int(seed))
     adapter = as_model(model)
     if output == "auto":
@@ -164,8 +178,6 @@ def explain(
     res = _assemble(values, full, cls, output, target, names, class_names, labels, settings)
     if reason is not None:
         warn_degenerate(reason, float(res.intershap), float(res.intershap_local_mean))
-    # HONEST-NUMBERS CALL SITE: the maths half's cancellation check
-    # (maths/diagnostics.py::warn_if_degenerate(res)) goes here, once per call.
     return res
 
 
