@@ -43,10 +43,15 @@ def _first_nonfinite_row(x: Any) -> int | None:
             return None
         bad = ~x.detach().reshape(x.shape[0], -1).isfinite().all(dim=1)
         return int(bad.nonzero()[0, 0]) if bool(bad.any()) else None
-    if not np.issubdtype(x.dtype, np.inexact):
+    if not np.issubdtype(x.dtype, np.inexact) or x.size == 0:
         return None
-    ok = np.isfinite(x.reshape(x.shape[0], -1)).all(axis=1) if x.size else np.ones(x.shape[0], bool)
-    return None if ok.all() else int(np.flatnonzero(~ok)[0])
+    flat = x.reshape(x.shape[0], -1)
+    step = max(1, (16 << 20) // max(flat.shape[1], 1))  # ~16 MB of booleans at a time
+    for start in range(0, flat.shape[0], step):
+        ok = np.isfinite(flat[start:start + step]).all(axis=1)
+        if not ok.all():
+            return start + int(np.flatnonzero(~ok)[0])
+    return None
 
 
 def check_modalities(X: Any, what: str, allow_nonfinite: bool = True) -> list:

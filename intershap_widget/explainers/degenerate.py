@@ -42,12 +42,16 @@ def is_fixed_output(output: str, target: Any, n_cols: int) -> bool:
 def _fingerprints(arrays: list, seed: int = 12345) -> np.ndarray:
     """One float64 per row ``(R,)``: a fixed random projection of the row's values."""
     rng = np.random.default_rng(seed)
-    total = None
-    for a in arrays:
-        flat = a.detach().reshape(a.shape[0], -1).double().cpu().numpy() if _is_tensor(a) \
-            else np.asarray(a, dtype=np.float64).reshape(a.shape[0], -1)
-        part = flat @ rng.uniform(1.0, 2.0, size=flat.shape[1])
-        total = part if total is None else total + part * np.pi
+    total = np.zeros(arrays[0].shape[0])
+    for i, a in enumerate(arrays):
+        d = int(np.prod(tuple(a.shape)[1:], dtype=np.int64))
+        w = rng.uniform(1.0, 2.0, size=d) * np.pi ** i
+        step = max(1, (8 << 20) // max(d, 1))  # ~64 MB of float64 at a time
+        for s in range(0, a.shape[0], step):
+            block = a[s:s + step]
+            flat = block.detach().reshape(block.shape[0], -1).double().cpu().numpy() if _is_tensor(block) \
+                else np.asarray(block, dtype=np.float64).reshape(block.shape[0], -1)
+            total[s:s + step] += flat @ w
     return total
 
 
