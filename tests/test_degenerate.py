@@ -74,3 +74,16 @@ def test_no_warning_where_the_score_is_not_degenerate():
     shapes = [(2,), (3,)]
     Xs = random_modalities(10, shapes, seed=6)
     _no_degenerate_warning(SmoothModel(shapes, seed=7), Xs)  # target="predicted", the default
+
+
+def test_the_sampler_detects_it_too():
+    lin = pytest.importorskip("sklearn.linear_model").LinearRegression().fit(A, A @ [1, 2, 3, 4])
+    sp = pytest.importorskip("intershap_widget.explainers.sampling")
+    with pytest.warns(DegenerateScoreWarning, match="a regression output"):
+        res = sp.sample_explain(lin, X, budget=4, progress=False)
+    assert res.settings["degenerate_global"].startswith("one fixed output")
+    other = np.random.default_rng(1).normal(size=(60, 4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateScoreWarning)
+        held_out = sp.sample_explain(lin, X, [other[:, :2], other[:, 2:]], budget=4, progress=False)
+    assert "degenerate_global" not in held_out.settings

@@ -29,6 +29,7 @@ from ..maths.sampling_design import (
 )
 from ..maths.sampling_estimate import check_names, estimate, structured_game, table_value_function
 from .checks import check_count, check_seed, validate_call
+from .degenerate import background_overlap, degenerate_reason, is_fixed_output, warn_degenerate
 
 __all__ = [
     "MAX_SAMPLED_MODALITIES", "MIN_DRAWS_FOR_SE", "MIN_STRATUM_FOR_SE", "NEAR_ZERO_GLOBAL", "NEAR_ZERO_LOCAL",
@@ -157,7 +158,11 @@ def model_value_function(
                 result[sample, col] = out[np.arange(len(p)), cls[sample]]
         return result
 
+    reason = None
+    if is_fixed_output(out_mode, target, n_cols):
+        reason = degenerate_reason(out_mode, target, n_cols, background_overlap(xs_in, bg_in, chk.background_is_x))
     return fn, {"output": out_mode, "target_class": cls, "n_background": k, "seed": chk.seed, "batch_size": step,
+                "degenerate_global": reason,
                 "modality_names": chk.names}
 
 
@@ -198,7 +203,10 @@ def sample_explain(
                                     modality_names=modality_names, allow_nonfinite=allow_nonfinite)
     res = sample_interactions(fn, m, budget, seed=info["seed"], modality_names=info["modality_names"],
                               progress=progress)
-    res.settings.update({k: v for k, v in info.items() if k not in ("target_class", "modality_names")})
+    res.settings.update({k: v for k, v in info.items()
+                         if k not in ("target_class", "modality_names") and v is not None})
     res.settings["target"] = target
     res.settings["budget_asked"] = budget
+    if info["degenerate_global"] is not None:  # fixed output against its own samples
+        warn_degenerate(info["degenerate_global"], res.intershap, res.intershap_local_mean)
     return res
