@@ -148,7 +148,8 @@ def test_targets_agree_with_each_other():
     np.testing.assert_allclose(every.coalition_values, pred.coalition_values, atol=1e-13)
     assert every.intershap == pytest.approx(pred.intershap)
     for c in range(3):
-        one = isw.explain(f, X, target=c, **kw)
+        with pytest.warns(isw.explainers.degenerate.DegenerateScoreWarning, match=f"class {c} for every sample"):
+            one = isw.explain(f, X, target=c, **kw)  # a fixed class against background = X
         np.testing.assert_allclose(every.for_class(c).coalition_values, one.coalition_values, atol=1e-13)
         np.testing.assert_array_equal(one.target_class, c)
 
@@ -171,7 +172,8 @@ def test_regression_output():
         parts = [(x * wi).reshape(len(x), -1).sum(axis=1) for x, wi in zip(xs, w)]
         return parts[0] + parts[1] + parts[2] + parts[0] * parts[2]
 
-    res = isw.explain(reg, X, progress=False)
+    with pytest.warns(isw.explainers.degenerate.DegenerateScoreWarning, match="a regression output"):
+        res = isw.explain(reg, X, progress=False)
     assert res.settings["output"] == "regression" and res.target == "regression"
     assert res.predicted_class is None
     np.testing.assert_allclose(res.prediction, reg(X), atol=1e-12)

@@ -2,11 +2,16 @@
 background, names, labels, scalar settings) before any model call, and what the model
 returned on every batch.
 
-Every check raises a ``TypeError``/``ValueError`` that says what to change.
+One validation serves every entry point (``explain``, ``sample_explain``, the
+factorised path, ``compare_scores``): :func:`validate_call`. Every check raises a
+``TypeError``/``ValueError`` that says what to change.
 """
 
 from __future__ import annotations
 
+import operator
+import secrets
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,15 +19,44 @@ import numpy as np
 from ..maths import games
 from .adapters import OUTPUTS, _is_tensor
 
-__all__ = ["check_modalities", "check_settings", "check_output", "validate_inputs"]
+__all__ = [
+    "check_modalities", "check_settings", "check_output", "check_raw_output", "validate_inputs",
+    "validate_call", "copies", "check_seed", "check_count", "Checked", "MAX_SEED",
+]
+
+#: seeds are non-negative integers below 2**63 (they are stored and hashed as 64-bit ints)
+MAX_SEED = (1 << 63) - 1
 
 
 def _shape(a: Any) -> tuple:
     return tuple(a.shape)
 
 
-def check_modalities(X: Any, what: str) -> list:
-    """``X`` as a list of M arrays/tensors, each with a sample axis."""
+def _is_complex(x: Any) -> bool:
+    return bool(x.is_complex()) if _is_tensor(x) else np.iscomplexobj(x)
+
+
+def _first_nonfinite_row(x: Any) -> int | None:
+    """Index of the first row of ``x`` ``(N, ...)`` holding NaN or ±inf (None when all finite)."""
+    if _is_tensor(x):
+        if not (x.is_floating_point() or x.is_complex()):
+            return None
+        bad = ~x.detach().reshape(x.shape[0], -1).isfinite().all(dim=1)
+        return int(bad.nonzero()[0, 0]) if bool(bad.any()) else None
+    if not np.issubdtype(x.dtype, np.inexact) or x.size == 0:
+        return None
+    flat = x.reshape(x.shape[0], -1)
+    step = max(1, (16 << 20) // max(flat.shape[1], 1))  # ~16 MB of booleans at a time
+    for start in range(0, flat.shape[0], step):
+        ok = np.isfinite(flat[start:start + step]).all(axis=1)
+        if not ok.all():
+            return start + int(np.flatnonzero(~ok)[0])
+    return None
+
+
+def check_modalities(X: Any, what: str, allow_nonfinite: bool = True) -> list:
+    """``X`` as a list of M arrays/tensors, each with a sample axis; complex and object
+    arrays refused, non-finite values refused (naming modality and row) unless allowed."""
     if isinstance(X, np.ndarray) or _is_tensor(X):
         raise TypeError(
             f"{what} must be a list of M arrays, one per modality, each (N, ...); got a single "
@@ -36,8 +70,20 @@ def check_modalities(X: Any, what: str) -> list:
             x = np.asarray(x)
         if x.ndim < 1:
             raise ValueError(f"{what}[{i}] must have a sample axis, got a scalar")
-        if x.dtype == object:
+        if not _is_tensor(x) and x.dtype == object:
             raise TypeError(f"{what}[{i}] has dtype object; pass numeric arrays")
+        if _is_complex(x):
+            raise TypeError(
+                f"{what}[{i}] is complex ({x.dtype}); InterSHAP explains real inputs. Pass the real "
+                "and imaginary parts as separate features (or modalities), e.g. np.stack([z.real, z.imag], -1)"
+            )
+        if not allow_nonfinite:
+            row = _first_nonfinite_row(x)
+            if row is not None:
+                raise ValueError(
+                    f"{what}[{i}] (modality {i}) holds NaN or inf in row {row}; clean or impute the "
+                    "inputs, or pass allow_nonfinite=True if the model handles them"
+                )
         out.append(x)
     return out
 
@@ -64,62 +110,172 @@ def _check_counts(xs: list, bg: list) -> None:
             )
 
 
-def validate_inputs(X: Any, background: Any, modality_names: Any, labels: Any) -> tuple:
+def _check_labels(labels: Any, n: int) -> np.ndarray | None:
+    if labels is None:
+        return None
+    labels = np.asarray(labels.detach().cpu().numpy() if _is_tensor(labels) else labels)
+    if labels.shape != (n,):
+        raise ValueError(f"labels must have shape (N,) = ({n},), got {labels.shape}")
+    if labels.dtype == object:
+        missing = [i for i, v in enumerate(labels.tolist()) if v is None]
+        if missing:
+            raise ValueError(
+                f"labels hold None at rows {missing[:5]}{' …' if len(missing) > 5 else ''}; give every "
+                "sample a label (e.g. the string 'unknown') or pass labels=None"
+            )
+        kinds = {type(v) for v in labels.tolist()}
+        if not kinds <= {str, int, float, bool, np.str_}:
+            raise TypeError(f"labels must be numbers or strings, got values of types {sorted(k.__name__ for k in kinds)}")
+        labels = labels.astype(str) if kinds & {str, np.str_} else labels.astype(np.float64)
+    if _is_complex(labels):
+        raise TypeError("labels must be real numbers or strings, got complex values")
+    return labels
+
+
+def validate_inputs(X: Any, background: Any, modality_names: Any, labels: Any, *,
+                    max_modalities: int | None = games.MAX_EXACT_MODALITIES,
+                    allow_nonfinite: bool = False) -> tuple:
     """Checked ``(xs, background, names, labels)``: M ≥ 2 modalities ``(N, ...)``, a
     background ``(K, ...)`` of the same trailing shapes (``X`` itself when ``None``), M
-    distinct names and ``(N,)`` labels."""
-    xs = check_modalities(X, "X")
+    distinct names and ``(N,)`` labels. ``max_modalities=None`` lifts the exact limit."""
+    xs = check_modalities(X, "X", allow_nonfinite)
     m = len(xs)
     if m < 2:
         raise ValueError(f"InterSHAP needs at least 2 modalities, got {m}")
-    if m > games.MAX_EXACT_MODALITIES:
+    if max_modalities is not None and m > max_modalities:
         raise ValueError(
             f"exact InterSHAP evaluates 2**M coalitions per sample; M={m} exceeds the limit "
-            f"of {games.MAX_EXACT_MODALITIES}. Group modalities, or estimate with "
+            f"of {max_modalities}. Group modalities, or estimate with "
             "isw.sample_explain(model, X, budget=...), which samples coalitions."
         )
-    bg = xs if background is None else check_modalities(background, "background")
+    bg = xs if background is None else check_modalities(background, "background", allow_nonfinite)
     _check_counts(xs, bg)
     names = [f"modality {i}" for i in range(m)] if modality_names is None else list(modality_names)
     if len(names) != m:
         raise ValueError(f"{len(names)} modality_names given for {m} modalities")
     if len({str(n) for n in names}) != m:
         raise ValueError(f"modality_names must be distinct, got {names}")
-    n = xs[0].shape[0]
-    if labels is not None:
-        labels = np.asarray(labels.detach().cpu().numpy() if _is_tensor(labels) else labels)
-        if labels.shape != (n,):
-            raise ValueError(f"labels must have shape (N,) = ({n},), got {labels.shape}")
+    labels = _check_labels(labels, xs[0].shape[0])
     return xs, bg, [str(n) for n in names], labels
 
 
-def check_settings(output: str, target: Any, n_background: Any, batch_size: Any) -> None:
-    """The scalar settings of an explain call."""
-    if output not in OUTPUTS:
-        raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
-    is_int = isinstance(target, (int, np.integer)) and not isinstance(target, bool)
-    if not (target in ("predicted", "all") or is_int):
+def check_count(value: Any, what: str, minimum: int = 1) -> int:
+    """A whole number ≥ ``minimum`` (ints, numpy ints, or floats without a fraction)."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{what} must be a whole number, got {value!r}")
+    if isinstance(value, (float, np.floating)):
+        if not float(value).is_integer():
+            raise ValueError(f"{what} must be a whole number, got {value!r}")
+        value = int(value)
+    try:
+        n = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{what} must be a whole number, got {type(value).__name__} {value!r}") from None
+    if n < minimum:
+        raise ValueError(f"{what} must be >= {minimum}, got {n}")
+    return int(n)
+
+
+def check_seed(seed: Any) -> int:
+    """The seed to use: ``None`` → fresh entropy (a new non-negative int, to be recorded),
+    else a whole number in ``[0, 2**63 − 1]``."""
+    if seed is None:
+        return secrets.randbits(63)
+    if isinstance(seed, (float, np.floating)) and not float(seed).is_integer():
+        raise ValueError(f"seed must be None or a whole number >= 0, got {seed!r}")
+    try:
+        s = check_count(seed, "seed", minimum=0)
+    except (TypeError, ValueError):
+        raise ValueError(f"seed must be None or a whole number >= 0, got {seed!r}") from None
+    if s > MAX_SEED:
+        raise ValueError(f"seed must be below 2**63, got {seed!r}; use a smaller number (e.g. seed % 2**63)")
+    return s
+
+
+def _check_target(target: Any) -> None:
+    is_int = isinstance(target, (int, np.integer)) and not isinstance(target, (bool, np.bool_))
+    if not (isinstance(target, str) and target in ("predicted", "all") or is_int):
         raise ValueError(f"target must be 'predicted', 'all' or a class index (int), got {target!r}")
     if is_int and target < 0:
         raise ValueError(f"target class must be >= 0, got {target}")
-    if int(n_background) < 1:
-        raise ValueError(f"n_background must be >= 1, got {n_background}")
-    if batch_size is not None and int(batch_size) < 1:
-        raise ValueError(f"batch_size must be a positive number of model rows, got {batch_size}")
 
 
-def check_output(raw: np.ndarray, rows: int, n_cols: int | None, what: str) -> np.ndarray:
-    """Model outputs as ``(rows, C)`` float64, checked for shape, width and finiteness."""
-    out = np.asarray(raw, dtype=np.float64)
-    if out.ndim not in (1, 2) or out.shape[0] != rows:
+def check_settings(output: str, target: Any, n_background: Any, batch_size: Any,
+                   targets: tuple = ("predicted", "all")) -> None:
+    """The scalar settings of an explain call (``targets``: the named targets accepted)."""
+    if not isinstance(output, str) or output not in OUTPUTS:
+        raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
+    _check_target(target)
+    if isinstance(target, str) and target not in targets:
+        raise ValueError(f"target={target!r} is not available here; use one of {targets} or a class index")
+    check_count(n_background, "n_background")
+    if batch_size is not None:
+        check_count(batch_size, "batch_size (model rows per forward pass)")
+
+
+@dataclass
+class Checked:
+    """What :func:`validate_call` returns: checked inputs and settings."""
+
+    xs: list
+    background: list
+    names: list
+    labels: np.ndarray | None
+    seed: int
+    n_background: int
+    batch_size: int | None
+    #: True when the background is X itself (``background=None``)
+    background_is_x: bool
+
+
+def validate_call(X: Any, background: Any, *, modality_names: Any = None, labels: Any = None,
+                  seed: Any = 0, batch_size: Any = None, n_background: Any = 100,
+                  target: Any = "predicted", output: str = "auto", targets: tuple = ("predicted", "all"),
+                  max_modalities: int | None = games.MAX_EXACT_MODALITIES,
+                  allow_nonfinite: bool = False) -> Checked:
+    """The one input check of every entry point: N, M, shapes, names, labels, seed,
+    batch_size, n_background, target, output; raised before any model call."""
+    xs, bg, names, labels = validate_inputs(X, background, modality_names, labels,
+                                            max_modalities=max_modalities, allow_nonfinite=allow_nonfinite)
+    check_settings(output, target, n_background, batch_size, targets)
+    return Checked(xs, bg, names, labels, check_seed(seed), int(n_background),
+                   None if batch_size is None else int(batch_size), background is None)
+
+
+def copies(arrays: list) -> list:
+    """New arrays with the values of ``arrays`` (numpy copies, torch clones): what a model
+    that may write into its input gets instead of the caller's memory."""
+    return [a.detach().clone() if _is_tensor(a) else np.array(a, copy=True) for a in arrays]
+
+
+def check_raw_output(raw: Any, rows: int, n_cols: int | None, what: str) -> None:
+    """Shape ``(rows, C)`` or ``(rows,)``, width ``n_cols`` and a real dtype of raw model
+    outputs; ``what`` (e.g. "on a probe batch") says where, "" when the caller adds it."""
+    shape = tuple(raw.shape) if hasattr(raw, "shape") else np.shape(raw)
+    where = f" {what}" if what else ""
+    if _is_complex(raw):
+        raise TypeError(f"the model returned complex outputs ({raw.dtype}){where}; return real numbers")
+    if len(shape) not in (1, 2) or shape[0] != rows:
         raise ValueError(
             f"the model must return (B, C) or (B,) outputs for a batch of B={rows} rows; "
-            f"{what} it returned shape {out.shape}"
+            f"it returned shape {shape}{where}"
         )
+    width = 1 if len(shape) == 1 else shape[1]
+    if n_cols is not None and width != n_cols:
+        raise ValueError(
+            f"the model returned {width} outputs per row (shape {shape}){where}, earlier {n_cols}; "
+            "a model must return the same number of outputs on every call"
+        )
+
+
+def check_output(raw: Any, rows: int, n_cols: int | None, what: str) -> np.ndarray:
+    """Model outputs as ``(rows, C)`` float64, checked for shape, width, dtype and finiteness."""
+    if not hasattr(raw, "shape"):
+        raw = np.asarray(raw)
+    check_raw_output(raw, rows, n_cols, what)
+    out = np.asarray(raw, dtype=np.float64)
     if out.ndim == 1:
         out = out[:, None]
-    if n_cols is not None and out.shape[1] != n_cols:
-        raise ValueError(f"the model returned {out.shape[1]} outputs per row {what}, earlier {n_cols}")
     if not np.all(np.isfinite(out)):
         raise ValueError(f"the model returned non-finite outputs (NaN or inf) {what}")
     return out

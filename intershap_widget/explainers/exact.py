@@ -15,7 +15,8 @@ import numpy as np
 
 from ..maths.result import InteractionResult
 from .adapters import ModelAdapter, as_model, resolve_output
-from .checks import check_output, check_settings, validate_inputs
+from .checks import check_output, check_raw_output, copies, validate_call
+from .degenerate import background_overlap, degenerate_reason, is_fixed_output, warn_degenerate
 from .factorised import Factorised, encoded_inputs
 from .maskers import MASKINGS, BackgroundMasker, BaselineMasker, CallableMasker, Masker, RandomMasker
 from .run import Run, auto_batch_size, progress_bar
@@ -51,10 +52,11 @@ def explain(
     n_draws: int = 10,
     baseline: str | Sequence[Any] = "mean",
     batch_size: int | None = None,
-    seed: int = 0,
+    seed: int | None = 0,
     labels: Any = None,
     class_names: Sequence[str] | None = None,
     progress: bool = True,
+    allow_nonfinite: bool = False,
 ) -> InteractionResult:
     """Exact modality-level Shapley values and interactions of ``model`` on ``X``.
 
@@ -90,13 +92,17 @@ def explain(
         Reference values for ``masking="baseline"``.
     batch_size : int, optional
         Model rows per forward pass; default: about 64 MB of input per batch.
-    seed : int
-        Seeds the background subsample and the random draws.
+    seed : int or None
+        Seeds the background subsample and the random draws (a whole number in
+        [0, 2**63)); ``None`` draws fresh entropy, recorded in ``res.settings["seed"]``.
     labels : ``(N,)``, optional
         True labels, kept in the result for filtering in the explorer.
     class_names : list of C str, optional
     progress : bool
         Show a tqdm progress bar over model rows.
+    allow_nonfinite : bool
+        Accept NaN/inf in ``X`` and the background (refused by default, naming the
+        modality and row); the model's outputs must still be finite.
 
     Returns
     -------
@@ -104,21 +110,43 @@ def explain(
         ``coalition_values (N, 2**M)``, ``shapley (N, M)``, ``phi (N, M, M)``, ``Phi``,
         ``intershap``, ``intershap_local (N,)``, …
 
-    Inputs are never modified; torch modules are put in eval mode for the call and
-    restored afterwards.
+    Inputs are never modified: the model only sees new arrays; torch modules are put
+    in eval mode for the call and restored afterwards. Every model call is checked (rows,
+    width, real dtype, finite values); an error names the sample and the coalition.
+    With one fixed output (regression, ``target=<int>``) and a background that is or
+    overlaps X, the global score is degenerate: a
+    :class:`~intershap_widget.explainers.degenerate.DegenerateScoreWarning` says why and
+    what to use instead (``res.settings["degenerate_global"]`` keeps the reason).
     """
-    xs_in, bg_in, names, labels = validate_inputs(X, background, modality_names, labels)
-    check_settings(output, target, n_background, batch_size)
+    chk = validate_call(X, background, modality_names=modality_names, labels=labels, seed=seed,
+                        batch_size=batch_size, n_background=n_background, target=target, output=output,
+                        allow_nonfinite=allow_nonfinite)
+    xs_in, bg_in, names, labels, seed = chk.xs, chk.background, chk.names, chk.labels, chk.seed
     if isinstance(model, Factorised):
         # encoders once per sample and background row, the head per coalition
-        head, xs_in, background, baseline = encoded_inputs(
-            model, xs_in, background, masking, int(n_background), baseline, int(seed))
-        res = explain(head, xs_in, background, target=target, output=output, modality_names=names,
-                      masking=masking, n_background=n_background, n_draws=n_draws, baseline=baseline,
-                      batch_size=batch_size, seed=seed, labels=labels, class_names=class_names,
-                      progress=progress)
+        head, xs_in, background, baseline = encoded_inputs(  # encoders get copies, never X itself
+            model, copies(xs_in), None if chk.background_is_x else copies(bg_in), masking,
+            int(n_background), baseline, int(seed))
+        res = explain(head, xs_in, background, target=target,
+                      output=output, modality_names=names, masking=masking, n_background=n_background,
+                      n_draws=n_draws, baseline=baseline, batch_size=batch_size, seed=seed, labels=labels,
+                      class_names=class_names, progress=progress, allow_nonfinite=allow_nonfinite)
         res.settings["factorised"] = True
         return res
+    res = _explain_checked(model, chk, target=target, output=output, masking=masking, n_background=n_background,
+                           n_draws=n_draws, baseline=baseline, batch_size=batch_size, class_names=class_names,
+                           progress=progress)
+    # HONEST-NUMBERS CALL SITE: the maths half's cancellation check
+    # (maths/diagnostics.py::warn_if_degenerate(res)) goes here, once per call.
+    return res
+
+
+def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking: Any, n_background: int,
+                     n_draws: int, baseline: Any, batch_size: int | None, class_names: Any,
+                     progress: bool) -> InteractionResult:
+    """The exact run on checked inputs (:class:`~.checks.Checked`): masker, probe, the long
+    run, assembly, and the degenerate-score warning."""
+    xs_in, bg_in, names, labels, seed = chk.xs, chk.background, chk.names, chk.labels, chk.seed
     masker = make_masker(masking, int(n_background), int(n_draws), baseline, int(seed))
     adapter = as_model(model)
     if output == "auto":
@@ -134,7 +162,7 @@ def explain(
         masker.bind(adapter, bg)
         output, n_cols = _probe(adapter, masker, xs, output, target, class_names)
         step = int(batch_size) if batch_size is not None else auto_batch_size(xs_in, masker.n_rows)
-        run = Run(adapter, masker, xs, output, step)
+        run = Run(adapter, masker, xs, output, step, names=names, n_cols=n_cols)
         full, cls, values = _run_all(run, target, n_cols, bg[0].shape[0], progress)
 
     settings = {
@@ -144,7 +172,23 @@ def explain(
         "model_rows": int(run.n_rows(bg[0].shape[0])),
         "batch_size": int(step),
     }
-    return _assemble(values, full, cls, output, target, names, class_names, labels, settings)
+    reason = _degenerate(masker, output, target, n_cols, xs_in, bg_in, chk.background_is_x)
+    if reason is not None:
+        settings["degenerate_global"] = reason
+    res = _assemble(values, full, cls, output, target, names, class_names, labels, settings)
+    if reason is not None:
+        warn_degenerate(reason, float(res.intershap), float(res.intershap_local_mean))
+    return res
+
+
+def _degenerate(masker: Masker, output: str, target: Any, n_cols: int, xs: list, bg: list,
+                background_is_x: bool) -> str | None:
+    """The reason the global score is degenerate (fixed output, background overlapping X)."""
+    if not isinstance(masker, (RandomMasker, BackgroundMasker)) or isinstance(masker, BaselineMasker):
+        return None
+    if not is_fixed_output(output, target, n_cols):
+        return None
+    return degenerate_reason(output, target, n_cols, background_overlap(xs, bg, background_is_x))
 
 
 def explain_factorised(model: Factorised, X: Sequence[Any], background: Sequence[Any] | None = None, **kwargs: Any):
@@ -161,7 +205,10 @@ def _probe(adapter: ModelAdapter, masker: Masker, xs: list, output: str, target:
     """Run two full rows and one masked sample's K rows: the resolved output mode and the
     number of model outputs C, after every check that needs them."""
     probe_rows = min(xs[0].shape[0], 2)
-    probe = check_output(adapter.to_numpy(adapter([x[:probe_rows] for x in xs])), probe_rows, None, "on a probe batch")
+    idx = np.arange(probe_rows)  # new arrays: the model may write into its input
+    raw = adapter([adapter.take(x, idx) for x in xs])
+    check_raw_output(raw, probe_rows, None, "on a probe batch")
+    probe = check_output(adapter.to_numpy(raw), probe_rows, None, "on a probe batch")
     output = resolve_output(output, probe)
     n_cols = probe.shape[1]
     if output == "regression" and n_cols != 1:
@@ -181,17 +228,19 @@ def _probe(adapter: ModelAdapter, masker: Masker, xs: list, output: str, target:
     present = np.zeros((1, len(xs)), dtype=bool)
     present[0, 0] = True
     masked = masker.build([x[:1] for x in xs], present, np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64))
-    out = adapter.to_numpy(adapter.transform(adapter(masked), output))
-    check_output(out, masker.n_rows, n_cols, "on masked inputs")
+    raw = adapter(masked)
+    check_raw_output(raw, masker.n_rows, n_cols, "on masked inputs")
+    check_output(adapter.to_numpy(adapter.transform(raw, output)), masker.n_rows, n_cols, "on masked inputs")
     return output, n_cols
 
 
 def _run_all(run: Run, target: Any, n_cols: int, n_background: int, progress: bool) -> tuple:
     """The long run: ``(full (N, C), cls (N,), values (N, 2**M, C or 1))``."""
     n, m = run.xs[0].shape[0], len(run.xs)
-    bar = progress_bar(run.n_rows(n_background), progress)
+    run.total_rows = run.n_rows(n_background)
+    bar = progress_bar(run.total_rows, progress)
     try:
-        full = check_output(run.full_outputs(bar), n, n_cols, "on the full input")
+        full = run.full_outputs(bar)
         if run.output == "regression":
             cls = np.zeros(n, dtype=np.int64)
         elif target in ("predicted", "all"):

@@ -9,13 +9,13 @@ sample).
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from ..maths import games
 from .adapters import ModelAdapter, _is_tensor
-from .checks import check_output
+from .checks import check_raw_output
 from .maskers import Masker
 
 __all__ = ["Run", "auto_batch_size", "progress_bar"]
@@ -45,14 +45,26 @@ def progress_bar(total: int, enabled: bool):
 
 class Run:
     """One explain() run: adapter, masker, backend inputs ``xs`` (M of ``(N, ...)``),
-    output mode and batch size."""
+    output mode and batch size.
 
-    def __init__(self, adapter: ModelAdapter, masker: Masker, xs: list, output: str, batch_size: int):
+    Every model call is checked where it happens (:meth:`forward`, :meth:`pair_outputs`):
+    row count, width (``n_cols``, known after the probe), a real dtype and finite values;
+    the error names the sample and the coalition and says how many model rows had run.
+    The model only ever sees new arrays (gathered rows), never the caller's memory.
+    """
+
+    def __init__(self, adapter: ModelAdapter, masker: Masker, xs: list, output: str, batch_size: int,
+                 names: Sequence[str] | None = None, n_cols: int | None = None):
         self.adapter = adapter
         self.masker = masker
         self.xs = xs
         self.output = output
         self.batch_size = batch_size
+        self.names = list(names) if names is not None else [f"modality {i}" for i in range(len(xs))]
+        self.n_cols = n_cols
+        #: model rows run so far, and the whole run's (set by the driver, for the messages)
+        self.rows_done = 0
+        self.total_rows: int | None = None
 
     @property
     def coalitions(self) -> np.ndarray:
@@ -67,9 +79,40 @@ class Run:
         shared = n_background if self.masker.shared_empty else 0
         return n * len(self.coalitions) * self.masker.n_rows + n + shared
 
-    def forward(self, inputs: Sequence[Any]) -> Any:
-        """Transformed model outputs ``(B, C)`` float64, in the backend."""
-        return self.adapter.transform(self.adapter(inputs), self.output)
+    def coalition_text(self, present: np.ndarray) -> str:
+        """``{a, c}``: the modalities present in one coalition mask ``(M,)``."""
+        return "{" + ", ".join(n for n, p in zip(self.names, present) if p) + "}"
+
+    def _ran(self) -> str:
+        total = f" of {self.total_rows}" if self.total_rows is not None else ""
+        return f"{self.rows_done}{total} model rows had run"
+
+    def forward(self, inputs: Sequence[Any], where: Callable[[], str]) -> Any:
+        """Transformed model outputs ``(B, C)`` float64, in the backend; the raw outputs'
+        shape, width and dtype checked (``where()`` names the batch in an error)."""
+        rows = int(inputs[0].shape[0])
+        raw = self.adapter(inputs)
+        try:
+            check_raw_output(raw, rows, self.n_cols, "")
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"model call {where()}: {err} ({self._ran()} before this batch)") from None
+        self.rows_done += rows
+        return self.adapter.transform(raw, self.output)
+
+    def _check_finite(self, out: np.ndarray, describe: Callable[[int], str]) -> None:
+        bad = ~np.isfinite(out).all(axis=1)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"the model returned non-finite outputs (NaN or inf) {describe(i)}; "
+                f"{self._ran()}, this batch included. Check the model on such inputs "
+                "(masked modalities are replaced by background rows)"
+            )
+
+    def _fresh(self, arrays: Sequence[Any], start: int, stop: int) -> list:
+        """Rows ``start:stop`` of each array as new arrays (the model may write into them)."""
+        idx = np.arange(start, stop)
+        return [self.adapter.take(x, idx) for x in arrays]
 
     def full_outputs(self, bar) -> np.ndarray:
         """v(N) for every class: model outputs on the full inputs, ``(N, C)``."""
@@ -77,7 +120,10 @@ class Run:
         chunks = []
         for start in range(0, n, self.batch_size):
             stop = min(n, start + self.batch_size)
-            chunks.append(self.adapter.to_numpy(self.forward([x[start:stop] for x in self.xs])))
+            out = self.adapter.to_numpy(self.forward(
+                self._fresh(self.xs, start, stop), lambda: f"on the full inputs of samples {start}–{stop - 1}"))
+            self._check_finite(out, lambda i: f"for sample {start + i} on its full input (every modality present)")
+            chunks.append(out)
             bar.update(stop - start)
         return np.concatenate(chunks, axis=0)
 
@@ -87,31 +133,48 @@ class Run:
         total = None
         for start in range(0, k, self.batch_size):
             stop = min(k, start + self.batch_size)
-            out = self.adapter.to_numpy(self.forward([x[start:stop] for x in inputs]))
-            check_output(out, stop - start, None, "on the background")
+            out = self.adapter.to_numpy(self.forward(
+                self._fresh(inputs, start, stop), lambda: f"on background rows {start}–{stop - 1} (coalition {{}})"))
+            self._check_finite(out, lambda i: f"on background row {start + i} (the empty coalition {{}})")
             total = out.sum(axis=0) if total is None else total + out.sum(axis=0)
             bar.update(stop - start)
         return total / k
 
+    def pair_outputs(self, sample: np.ndarray, present: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """Mean outputs over the masker's K rows for P (sample, coalition) pairs ``(P, C)``
+        numpy; sample ``(P,)`` ascending, present ``(P, M)`` bool, codes ``(P,)`` ints."""
+        adapter, masker = self.adapter, self.masker
+        s0, s1 = int(sample[0]), int(sample[-1]) + 1
+        # gather each sample once per block, then repeat it for its coalitions
+        x_block = [adapter.take(x[s0:s1], sample - s0) for x in self.xs]
+        inputs = masker.build(x_block, present, sample, codes)
+        p = len(sample)
+
+        def where() -> str:
+            return (f"on the batch of samples {s0}–{s1 - 1} (from sample {s0} with coalition "
+                    f"{self.coalition_text(present[0])} to sample {s1 - 1} with {self.coalition_text(present[-1])})")
+
+        out = self.forward(inputs, where)
+        out = adapter.to_numpy(out.reshape(p, masker.n_rows, -1).mean(1))
+        self._check_finite(out, lambda i: f"for sample {int(sample[i])} with coalition "
+                                          f"{self.coalition_text(present[i])} present (the other modalities masked)")
+        return out
+
     def fill_coalitions(self, values: np.ndarray, cls: np.ndarray, keep_all: bool, bar) -> None:
         """Evaluate every (sample, coalition) pair into ``values`` ``(N, 2**M, C or 1)``,
         in blocks of ``batch_size // K`` pairs."""
-        adapter, masker, coalitions = self.adapter, self.masker, self.coalitions
-        n, k, n_coal = values.shape[0], masker.n_rows, len(coalitions)
+        coalitions = self.coalitions
+        n, k, n_coal = values.shape[0], self.masker.n_rows, len(coalitions)
         masks = games.coalition_masks(len(self.xs))
-        pairs_per_block = max(1, self.batch_size // k)
+        pairs_per_block = max(1, self.batch_size // max(k, 1))
         for start in range(0, n * n_coal, pairs_per_block):
             stop = min(n * n_coal, start + pairs_per_block)
             pair = np.arange(start, stop)
             sample = pair // n_coal
             coal = coalitions[pair % n_coal]
-            s0, s1 = sample[0], sample[-1] + 1
-            # gather each sample once per block, then repeat it for its coalitions
-            x_block = [adapter.take(x[s0:s1], sample - s0) for x in self.xs]
-            out = self.forward(masker.build(x_block, masks[coal], sample, coal))
+            out = self.pair_outputs(sample, masks[coal], coal)
             p = stop - start
-            out = adapter.to_numpy(out.reshape(p, k, -1).mean(1))
             if not keep_all:
                 out = out[np.arange(p), cls[sample]][:, None]
             values[sample, coal] = out
-            bar.update(p * k)
+            bar.update(p * self.masker.n_rows)

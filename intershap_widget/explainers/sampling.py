@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..maths.sampled_result import SampledResult
+from ..maths.sampling_bias import BIAS_WARN_SE
 from ..maths.sampling_design import (
     MAX_SAMPLED_MODALITIES,
     MIN_DRAWS_FOR_SE,
@@ -27,10 +28,12 @@ from ..maths.sampling_design import (
     reliable_budget,
 )
 from ..maths.sampling_estimate import check_names, estimate, structured_game, table_value_function
+from .checks import check_count, check_seed, validate_call
+from .degenerate import background_overlap, degenerate_reason, is_fixed_output, warn_degenerate
 
 __all__ = [
     "MAX_SAMPLED_MODALITIES", "MIN_DRAWS_FOR_SE", "MIN_STRATUM_FOR_SE", "NEAR_ZERO_GLOBAL", "NEAR_ZERO_LOCAL",
-    "SamplingWarning", "reliable_budget", "Design", "design", "phi_weights", "SampledResult", "estimate",
+    "SamplingWarning", "BIAS_WARN_SE", "reliable_budget", "Design", "design", "phi_weights", "SampledResult", "estimate",
     "sample_interactions", "structured_game", "table_value_function", "model_value_function", "sample_explain",
 ]
 
@@ -40,7 +43,7 @@ def sample_interactions(
     n_players: int,
     budget: int,
     *,
-    seed: int = 0,
+    seed: int | None = 0,
     modality_names: Sequence[str] | None = None,
     chunk: int | None = None,
     progress: bool = False,
@@ -49,27 +52,39 @@ def sample_interactions(
 
     value_fn: maps coalition masks ``(B, M)`` bool to values ``(N, B)`` (the same N
     samples on every call). budget: coalitions evaluated per sample (≥ 2M is the
-    minimum; 2**M gives the exact result). chunk: coalitions per call (default all).
+    minimum; 2**M or more gives the exact result: every coalition once, standard
+    errors 0). chunk: coalitions per call (default all). seed: a whole number ≥ 0, or
+    None for fresh entropy (recorded in ``settings["seed"]``).
     """
     check_names(modality_names, int(n_players))  # fail before any model evaluation
+    seed = check_seed(seed)
+    budget = check_count(budget, "budget (coalitions per sample)")
     des = design(n_players, budget, seed)
     masks = des.masks
-    step = des.n_evaluations if chunk is None else max(1, int(chunk))
+    step = des.n_evaluations if chunk is None else check_count(chunk, "chunk")
     outs = []
     from tqdm.auto import tqdm
 
     with tqdm(total=des.n_evaluations, disable=not progress, desc="coalitions", leave=False) as bar:
         for start in range(0, des.n_evaluations, step):
             part = masks[start:start + step]
-            out = np.asarray(value_fn(part.copy()), dtype=np.float64)
+            out = np.asarray(value_fn(part.copy()))
+            if np.iscomplexobj(out):
+                raise TypeError(f"value_fn returned complex values ({out.dtype}); return real numbers")
+            out = out.astype(np.float64, copy=False)
             if out.ndim != 2 or out.shape[1] != len(part) or (outs and out.shape[0] != outs[0].shape[0]):
                 raise ValueError(
                     f"value_fn must return (N, B) values for B={len(part)} coalitions, got {out.shape}"
                 )
+            if not np.all(np.isfinite(out)):
+                a, b = np.argwhere(~np.isfinite(out))[0]
+                raise ValueError(
+                    f"value_fn returned NaN or inf for sample {a} at coalition {np.flatnonzero(part[b]).tolist()} "
+                    f"(call {len(outs) + 1}, coalitions {start}–{start + len(part) - 1} of {des.n_evaluations})")
             outs.append(out)
             bar.update(len(part))
-    return estimate(np.concatenate(outs, axis=1), des, modality_names,
-                    settings={"budget": int(budget), "seed": int(seed), "sampler": "stratified"})
+    settings = {"budget": int(budget), "seed": int(seed), "sampler": "exact" if des.is_exact else "stratified"}
+    return estimate(np.concatenate(outs, axis=1), des, modality_names, settings=settings)
 
 
 def model_value_function(
@@ -80,73 +95,80 @@ def model_value_function(
     target: str | int = "predicted",
     output: str = "auto",
     n_background: int = 100,
-    batch_size: int = 8192,
-    seed: int = 0,
+    batch_size: int | None = None,
+    seed: int | None = 0,
+    modality_names: Sequence[str] | None = None,
+    allow_nonfinite: bool = False,
 ) -> tuple[Callable[[np.ndarray], np.ndarray], dict]:
     """A value function ``masks (B, M) → (N, B)`` for a model, with expectation masking.
 
-    Reuses the engine's adapters and :class:`~intershap_widget.explainers.maskers.BackgroundMasker`:
-    v_a(S) is the mean output over the background rows with x_a on S. Returns the
-    function and a dict of settings (target classes, output mode).
+    The same checks and engine as :func:`~intershap_widget.explainers.exact.explain`
+    (one input validation, a probe, every model call checked, the model only sees new
+    arrays): v_a(S) is the mean output over the background rows with x_a on S; v(N) is
+    evaluated once per sample and v(∅) once over the background. Returns the function
+    and a dict of settings (target classes, output mode, background rows, seed).
     """
-    from .checks import check_modalities
+    from .adapters import as_model
+    from .exact import _probe
     from .maskers import BackgroundMasker
-    from .adapters import as_model, resolve_output
+    from .run import Run, auto_batch_size
 
-    xs_in = check_modalities(X, "X")
-    bg_in = xs_in if background is None else check_modalities(background, "background")
-    m = len(xs_in)
-    if len(bg_in) != m:
-        raise ValueError(f"background has {len(bg_in)} modalities but X has {m}")
-    n = xs_in[0].shape[0]
-    if any(x.shape[0] != n for x in xs_in):
-        raise ValueError("every modality needs the same number of samples")
-    masker = BackgroundMasker(n_background=n_background, seed=seed)
+    chk = validate_call(X, background, modality_names=modality_names, seed=seed, batch_size=batch_size,
+                        n_background=n_background, target=target, output=output, targets=("predicted",),
+                        max_modalities=MAX_SAMPLED_MODALITIES, allow_nonfinite=allow_nonfinite)
+    xs_in, bg_in = chk.xs, chk.background
+    masker = BackgroundMasker(n_background=chk.n_background, seed=chk.seed)
     keep = masker.select_rows(bg_in[0].shape[0])
     if keep is not None:
         bg_in = [b[keep] for b in bg_in]
     adapter = as_model(model)
     out_mode = adapter.default_output() if output == "auto" else output
+    n = xs_in[0].shape[0]
     with adapter.session():
         xs = [adapter.to_backend(x) for x in xs_in]
-        bg = [adapter.to_backend(b) for b in bg_in]
-        masker.bind(adapter, bg)
-        raw = np.concatenate([_raw(adapter, [x[i:i + batch_size] for x in xs]) for i in range(0, n, batch_size)])
-    if raw.ndim == 1:
-        raw = raw[:, None]
-    out_mode = resolve_output(out_mode, raw)
+        masker.bind(adapter, [adapter.to_backend(b) for b in bg_in])
+        out_mode, n_cols = _probe(adapter, masker, xs, out_mode, target, None)
+        step = chk.batch_size or auto_batch_size(xs_in, masker.n_rows)  # as explain()
+        run = Run(adapter, masker, xs, out_mode, step, names=chk.names, n_cols=n_cols)
+        bar = _NoBar()
+        full = run.full_outputs(bar)
+        empty = run.mean_over_rows(masker.empty_inputs(), bar)
     if out_mode == "regression":
         cls = np.zeros(n, dtype=np.int64)
     elif target == "predicted":
-        cls = raw.argmax(axis=1)  # softmax keeps the argmax
+        cls = full.argmax(axis=1)  # softmax keeps the argmax
     else:
-        if not 0 <= int(target) < raw.shape[1]:
-            raise ValueError(f"target class {target} out of range: the model returns {raw.shape[1]} outputs")
         cls = np.full(n, int(target), dtype=np.int64)
+    rows = np.arange(n)
     k = masker.n_rows
 
     def fn(masks: np.ndarray) -> np.ndarray:
         masks = np.asarray(masks, dtype=bool)
-        b = masks.shape[0]
-        result = np.empty((n, b))
-        pairs = max(1, batch_size // k)
-        total = n * b
+        result = np.empty((n, masks.shape[0]))
+        everyone, nobody = masks.all(axis=1), ~masks.any(axis=1)
+        result[:, everyone] = full[rows, cls][:, None]
+        result[:, nobody] = empty[cls][:, None]
+        inner = np.flatnonzero(~everyone & ~nobody)
+        total, pairs = n * len(inner), max(1, run.batch_size // k)
         with adapter.session():
             for start in range(0, total, pairs):
                 p = np.arange(start, min(total, start + pairs))
-                sample, coal = p // b, p % b
-                x_block = [adapter.take(x, sample) for x in xs]
-                inputs = masker.build(x_block, masks[coal], sample, coal)
-                out = adapter.to_numpy(adapter.transform(adapter(inputs), out_mode))
-                out = out.reshape(len(p), k, -1).mean(axis=1)
-                result[sample, coal] = out[np.arange(len(p)), cls[sample]]
+                sample, col = p // len(inner), inner[p % len(inner)]
+                out = run.pair_outputs(sample, masks[col], col)
+                result[sample, col] = out[np.arange(len(p)), cls[sample]]
         return result
 
-    return fn, {"output": out_mode, "target_class": cls, "n_background": k}
+    reason = None
+    if is_fixed_output(out_mode, target, n_cols):
+        reason = degenerate_reason(out_mode, target, n_cols, background_overlap(xs_in, bg_in, chk.background_is_x))
+    return fn, {"output": out_mode, "target_class": cls, "n_background": k, "seed": chk.seed, "batch_size": step,
+                "degenerate_global": reason,
+                "modality_names": chk.names}
 
 
-def _raw(adapter: Any, inputs: list) -> np.ndarray:
-    return adapter.to_numpy(adapter(inputs))
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
 
 
 def sample_explain(
@@ -159,18 +181,32 @@ def sample_explain(
     output: str = "auto",
     modality_names: Sequence[str] | None = None,
     n_background: int = 100,
-    batch_size: int = 8192,
-    seed: int = 0,
+    batch_size: int | None = None,
+    seed: int | None = 0,
     progress: bool = True,
+    allow_nonfinite: bool = False,
 ) -> SampledResult:
     """Like :func:`intershap_widget.explain`, but with ``budget`` sampled coalitions per
-    sample instead of all 2**M (expectation masking over the background)."""
-    check_names(modality_names, len(X))  # bad input fails before any model evaluation
-    design(len(X), budget, seed)
+    sample instead of all 2**M (expectation masking over the background).
+
+    The same input checks as ``explain`` (``target="all"`` is not available here). A
+    budget of 2**M or more is the exact computation (every coalition once, at the exact
+    path's cost: N·(2**M − 2)·K + N + K model rows; standard errors 0): asking for it
+    is never more expensive than ``explain``.
+    """
+    budget = check_count(budget, "budget (coalitions per sample)")
+    m = len(X) if isinstance(X, (list, tuple)) else 0
+    if m >= 2:
+        design(m, budget, 0)  # a budget too small fails before any model call
     fn, info = model_value_function(model, X, background, target=target, output=output,
-                                    n_background=n_background, batch_size=batch_size, seed=seed)
-    m = len(X)
-    res = sample_interactions(fn, m, budget, seed=seed, modality_names=modality_names, progress=progress)
-    res.settings.update({k: v for k, v in info.items() if k != "target_class"})
+                                    n_background=n_background, batch_size=batch_size, seed=seed,
+                                    modality_names=modality_names, allow_nonfinite=allow_nonfinite)
+    res = sample_interactions(fn, m, budget, seed=info["seed"], modality_names=info["modality_names"],
+                              progress=progress)
+    res.settings.update({k: v for k, v in info.items()
+                         if k not in ("target_class", "modality_names") and v is not None})
     res.settings["target"] = target
+    res.settings["budget_asked"] = budget
+    if info["degenerate_global"] is not None:  # fixed output against its own samples
+        warn_degenerate(info["degenerate_global"], res.intershap, res.intershap_local_mean)
     return res

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .sampling_bias import BIAS_WARN_SE
 from .sampling_design import MIN_DRAWS_FOR_SE, Design, reliable_budget
 
 __all__ = ["SampledResult"]
@@ -51,6 +52,17 @@ class SampledResult:
         return self.mean_phi_se
 
     @property
+    def intershap_corrected(self) -> float:
+        """Global InterSHAP with the estimated upward bias of |·| of noise removed (first
+        order, :mod:`.sampling_bias`); equals ``intershap`` when every coalition was evaluated."""
+        return float(self.settings.get("bias", {}).get("corrected", {}).get("global", self.intershap))
+
+    @property
+    def intershap_local_mean_corrected(self) -> float:
+        """The local mean with the estimated upward bias of |·| of noise removed (first order)."""
+        return float(self.settings.get("bias", {}).get("corrected", {}).get("local_mean", self.intershap_local_mean))
+
+    @property
     def n_samples(self) -> int:
         return self.phi.shape[0]
 
@@ -75,6 +87,12 @@ class SampledResult:
             f"  InterSHAP (global) = {pm(self.intershap, self.intershap_se)}   "
             f"(local mean) = {pm(self.intershap_local_mean, self.intershap_local_mean_se)}"
         )
+        bias = self.settings.get("bias", {})
+        if max(bias.get("global_in_se", 0.0), bias.get("local_mean_in_se", 0.0)) > BIAS_WARN_SE:
+            text += (f"\n  biased upward by |noise|: about {100 * bias['global']:.1f} points "
+                     f"({bias['global_in_se']:.1f} SE) global, {100 * bias['local_mean']:.1f} points "
+                     f"({bias['local_mean_in_se']:.1f} SE) local mean; corrected "
+                     f"{100 * self.intershap_corrected:.1f} % / {100 * self.intershap_local_mean_corrected:.1f} %")
         if self.design.thin_sizes:
             text += (f"\n  no standard errors: sizes {self.design.thin_sizes} have fewer than "
                      f"{MIN_DRAWS_FOR_SE} draws (budget ≥ {reliable_budget(m, self.n_evaluations)} gives them)")

@@ -59,6 +59,9 @@ share of Σ Φ (``"global"``) and the mean share of each sample's Σ|φ_a| (``"l
 lying in entries within 2 SE of 0; above ``NEAR_ZERO_GLOBAL`` = 0.2 or
 ``NEAR_ZERO_LOCAL`` = 0.05 a :class:`SamplingWarning` says InterSHAP is biased upward
 and its SE too small (in the benchmark: coverage ≥ 0.90 below, ≤ 0.82 / 0.72 above).
+The sampler also estimates that bias (folded normal, :mod:`.sampling_bias`), warns
+when it exceeds ``BIAS_WARN_SE`` = 0.5 SE, and gives first-order corrected scores
+(``settings["bias"]``; coverage over 200 games per M in docs/higher_order.md).
 
 **Why InterSHAP can be exact while Φ is not.** The |·| in Φ = |mean φ| is locally
 linear, so given the signs of mean φ, InterSHAP's numerator Σ_{i≠j} Φ_ij and

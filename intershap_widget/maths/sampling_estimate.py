@@ -12,6 +12,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .sampled_result import SampledResult
+from .sampling_bias import BIAS_WARN_SE, ratio_bias
 from .sampling_design import (
     MIN_DRAWS_FOR_SE,
     MIN_STRATUM_FOR_SE,
@@ -181,7 +182,8 @@ def estimate(values: np.ndarray, des: Design, modality_names: Sequence[str] | No
         shap_w_var += _linear_var(r, w.reshape(-1, m, m).sum(axis=2), n_s, t)
     mean_se = np.sqrt(np.broadcast_to(mean_var, (k2,))).reshape(m, m)
     near = _near_zero_shares(mean_phi, mean_se, phi3, np.sqrt(phi_var).reshape(n, m, m))
-    _warn(des, near)
+    bias = _bias(mean_phi, mean_se, phi3, np.sqrt(phi_var).reshape(n, m, m), q_var, lm_var)
+    _warn(des, near, bias)
     if des.thin_sizes:  # variance estimates from 2-3 draws are not trustworthy: no SE at all
         phi_var = np.full_like(phi_var, np.nan)
         shap_w_var = np.full_like(shap_w_var, np.nan)
@@ -205,7 +207,7 @@ def estimate(values: np.ndarray, des: Design, modality_names: Sequence[str] | No
         prediction=full,
         design=des,
         modality_names=names,
-        settings={**(settings or {}), "near_zero_share": {"global": near[0], "local": near[1]}},
+        settings={**(settings or {}), "near_zero_share": {"global": near[0], "local": near[1]}, "bias": bias},
     )
 
 
@@ -257,16 +259,37 @@ def _local_intershap(phi3: np.ndarray, pieces: list) -> tuple:
     return ql, loc_var, ql_mean, _stratified_var(locmean_terms)
 
 
-def _warn(des: Design, near: tuple[float, float]) -> None:
+def _bias(mean_phi: np.ndarray, mean_se: np.ndarray, phi: np.ndarray, phi_se: np.ndarray,
+          q_var: float, lm_var: float) -> dict:
+    """The estimated upward bias of global InterSHAP and of the local mean from |·| of
+    noise (:mod:`.sampling_bias`), in score units and in standard errors, and the
+    first-order corrected values."""
+    bg, qg = ratio_bias(mean_phi, mean_se)
+    bl, ql = ratio_bias(phi, phi_se)
+    ok = np.isfinite(bl) & np.isfinite(ql)
+    b_local = float(bl[ok].mean()) if ok.any() else float("nan")
+    se_g, se_l = float(np.sqrt(q_var)), float(np.sqrt(lm_var))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {"global": float(bg), "local_mean": b_local,
+                "global_in_se": float(bg / se_g) if se_g > 0 else float("nan"),
+                "local_mean_in_se": b_local / se_l if se_l > 0 else float("nan"),
+                "corrected": {"global": float(qg), "local_mean": float(ql[ok].mean()) if ok.any() else float("nan")}}
+
+
+def _warn(des: Design, near: tuple[float, float], bias: dict) -> None:
     """SamplingWarning for an upward bias near zero, or for strata too thin for an SE."""
     m = des.n_players
-    if not des.thin_sizes and (near[0] > NEAR_ZERO_GLOBAL or near[1] > NEAR_ZERO_LOCAL):
+    big = [k for k in ("global", "local_mean") if bias[f"{k}_in_se"] > BIAS_WARN_SE]
+    if not des.thin_sizes and (near[0] > NEAR_ZERO_GLOBAL or near[1] > NEAR_ZERO_LOCAL or big):
         warnings.warn(
-            f"InterSHAP may be biased upward and its standard error too small: {100 * near[0]:.0f} % of "
-            f"Phi's total and on average {100 * near[1]:.0f} % of each sample's |phi| total lie in entries "
-            f"within 2 standard errors of 0, where |noise| adds up (this hurts the global score above "
-            f"{100 * NEAR_ZERO_GLOBAL:.0f} %, the local scores above {100 * NEAR_ZERO_LOCAL:.0f} %); "
-            f"use a larger budget.", SamplingWarning, stacklevel=_outside_stacklevel())
+            f"InterSHAP may be biased upward and its standard error too small: the estimated bias from "
+            f"|noise| is {bias['global_in_se']:.1f} SE for the global score and {bias['local_mean_in_se']:.1f} "
+            f"SE for the local mean (settings['bias']; warned above {BIAS_WARN_SE} SE); "
+            f"{100 * near[0]:.0f} % of Phi's total and on average {100 * near[1]:.0f} % of each sample's "
+            f"|phi| total lie in entries within 2 standard errors of 0, where |noise| adds up (this hurts the "
+            f"global score above {100 * NEAR_ZERO_GLOBAL:.0f} %, the local scores above "
+            f"{100 * NEAR_ZERO_LOCAL:.0f} %); use a larger budget, or 2**M={1 << m} for the exact result.",
+            SamplingWarning, stacklevel=_outside_stacklevel())
     if des.thin_sizes:
         thin = ", ".join(f"size {s}: {des.n_drawn[s]} of {des.n_total[s]}" for s in des.thin_sizes)
         warnings.warn(

@@ -29,6 +29,8 @@ def as_modalities(X: Sequence[Any], *, min_modalities: int = 2, exactly: int | N
         if hasattr(x, "detach"):  # torch tensor
             x = x.detach().cpu().numpy()
         x = np.asarray(x)
+        if np.iscomplexobj(x):
+            raise TypeError(f"modality {i} is complex ({x.dtype}); pass real arrays (e.g. real and imaginary parts).")
         if x.ndim < 1:
             raise ValueError(f"modality {i} is a scalar; each modality must be an array of shape (N, ...).")
         out.append(x)
@@ -49,6 +51,10 @@ def as_labels(y: Any, n: int, *, min_classes: int = 2, what: str = "y") -> np.nd
         y = y[:, 0]
     if y.ndim != 1:
         raise ValueError(f"{what} must be a 1-D array of class labels (N,); got shape {y.shape}.")
+    if y.dtype == object and any(v is None for v in y.tolist()):
+        raise ValueError(f"{what} holds None; give every sample a class label.")
+    if np.iscomplexobj(y):
+        raise TypeError(f"{what} must hold class labels, got complex values.")
     if y.shape[0] != n:
         raise ValueError(f"{what} has {y.shape[0]} labels but X has {n} samples; pass one label per sample.")
     if np.unique(y).size < min_classes:
@@ -97,7 +103,8 @@ def model_function(model: Any) -> Callable[[list[np.ndarray]], np.ndarray]:
 
     def f(xs: list[np.ndarray]) -> np.ndarray:
         with adapter.session():
-            raw = adapter([adapter.to_backend(x) for x in xs])
+            # new arrays: a model that writes into its input never reaches the caller's memory
+            raw = adapter([adapter.take(adapter.to_backend(x), np.arange(len(x))) for x in xs])
             return _to_numpy_outputs(adapter.to_numpy(raw))
 
     return f

@@ -79,8 +79,10 @@ def compare_scores(model: Any, X: Sequence[Any], y: Any, *, background: Sequence
     ``background`` and ``explain_kwargs``), PID synergy in ``pid_unit`` (of the ``pid_target``:
     "labels" = the data, as in the paper, or "predictions" = the model), EMAP_gap and SHAPE
     cooperation in macro-F1 points. PID and EMAP exist for two modalities only; with M > 2 their
-    rows hold ``None``. All randomness is seeded with ``seed``. Checks the input before any work.
+    rows hold ``None``. All randomness is seeded with ``seed``. Checks the input before any work
+    (the engine's one input check; ``seed=None`` draws one seed for every score).
     """
+    seed = _check_inputs(X, background, seed, scores, explain_kwargs)
     X = as_modalities(X, min_modalities=2, score="compare_scores")
     n, m = X[0].shape[0], len(X)
     y = as_labels(y, n)
@@ -136,6 +138,22 @@ def compare_scores(model: Any, X: Sequence[Any], y: Any, *, background: Sequence
                          detail=f"F1 model {100 * r.coalition_values[-1]:.1f}, baseline "
                                 f"{100 * r.baseline:.1f}, masking {r.masking}"))
     return ScoreTable(rows=rows, results=results)
+
+
+def _check_inputs(X: Any, background: Any, seed: Any, scores: Sequence[str],
+                  explain_kwargs: Mapping[str, Any] | None) -> int:
+    """The engine's input check (:func:`~intershap_widget.explainers.checks.validate_call`)
+    on X, the background, the seed and the explain settings; returns the seed to use."""
+    from ...explainers.checks import validate_call
+    from ...maths.games import MAX_EXACT_MODALITIES
+
+    kw = dict(explain_kwargs or {})
+    chk = validate_call(X, background, modality_names=kw.get("modality_names"), seed=seed,
+                        batch_size=kw.get("batch_size"), n_background=kw.get("n_background", 100),
+                        target=kw.get("target", "predicted"), output=kw.get("output", "auto"),
+                        max_modalities=MAX_EXACT_MODALITIES if "intershap" in scores else None,
+                        allow_nonfinite=bool(kw.get("allow_nonfinite", False)))
+    return chk.seed
 
 
 def plot_scores(tables: ScoreTable | Mapping[str, ScoreTable], ax: Any = None) -> tuple[Any, Any]:
