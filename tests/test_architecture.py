@@ -6,7 +6,8 @@ AST walk over every module, deferred imports inside functions included.
     views       imports maths and explainers
     paper       imports all three
 
-Also the size rules of the design: no module over 400 lines, no function over 80.
+Also the size rules of the design: no module over 400 lines, no function over 80
+(docstrings not counted).
 """
 
 from __future__ import annotations
@@ -151,6 +152,15 @@ def test_maths_imports_no_model_or_display_library():
     assert out.stdout.strip() == "[]", out.stdout
 
 
+def _code_lines(node: ast.FunctionDef) -> int:
+    """Lines of a function without its docstring (a long docstring is welcome)."""
+    length = node.end_lineno - node.lineno + 1
+    first = node.body[0]
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        length -= first.end_lineno - first.lineno + 1
+    return length
+
+
 def test_small_modules_and_functions():
     long_modules, long_functions = [], []
     for path, source in _sources():
@@ -159,7 +169,7 @@ def test_small_modules_and_functions():
             long_modules.append(f"{_module_name(path)} ({n} lines)")
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                length = node.end_lineno - node.lineno + 1
+                length = _code_lines(node)
                 if length > MAX_FUNCTION_LINES:
                     long_functions.append(f"{_module_name(path)}.{node.name} ({length} lines)")
     assert long_modules == [] and long_functions == [], (long_modules, long_functions)
