@@ -7,6 +7,7 @@ import pytest
 
 from intershap_widget.paper import fusion as F
 from intershap_widget.paper import reproduce as R
+from intershap_widget.paper.reproduce import tables as T
 
 REQUIRED = {"table", "setting", "model", "fusion", "n_modalities", "masking", "seed", "intershap",
             "intershap_local", "f1_macro"}
@@ -95,9 +96,9 @@ def test_cli_writes_tidy_json_records(tmp_path, capsys):
 
 
 def test_percent_formatting():
-    assert R._pct([0.5, 0.6, 0.7]) == f"60.0 ± {np.std([50, 60, 70]):.1f}"
-    assert R._pct([0.123]) == "12.3"
-    assert R._paper(("2", "xor", "synergy", "intershap")) == "99.7"
+    assert T._pct([0.5, 0.6, 0.7]) == f"60.0 ± {np.std([50, 60, 70]):.1f}"
+    assert T._pct([0.123]) == "12.3"
+    assert T._paper(("2", "xor", "synergy", "intershap")) == "99.7"
 
 
 def test_baseline_scores_plug_in_as_extra_scorers():
