@@ -109,7 +109,7 @@ def part2(ms: list[int], labels: list[str], seeds: list[int], n_explain: int, n_
             train, test = ds.split("train"), ds.split("test")
             pick = np.random.default_rng(7).choice(test.n_samples, size=min(n_explain, test.n_samples), replace=False)
             expl = test.subset(np.sort(pick))
-            bg = ds.subset(ds.background_index(100, seed=0))  # stratified by bit pattern, as reproduce.py
+            bg = ds.subset(ds.background_index(100, seed=0))  # stratified by bit pattern, as paper/reproduce
             for seed in seeds:
                 t0 = time.perf_counter()
                 model = F.make_model(ds.dims, "early", n_classes=2, seed=seed)
