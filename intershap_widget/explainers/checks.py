@@ -13,6 +13,7 @@ import numpy as np
 
 from ..maths import games
 from .adapters import OUTPUTS, _is_tensor
+from . import inputs
 
 __all__ = ["check_modalities", "check_settings", "check_output", "validate_inputs"]
 
@@ -22,24 +23,9 @@ def _shape(a: Any) -> tuple:
 
 
 def check_modalities(X: Any, what: str) -> list:
-    """``X`` as a list of M arrays/tensors, each with a sample axis."""
-    if isinstance(X, np.ndarray) or _is_tensor(X):
-        raise TypeError(
-            f"{what} must be a list of M arrays, one per modality, each (N, ...); got a single "
-            f"array of shape {_shape(X)}. Split it into modalities, e.g. [A[:, :d1], A[:, d1:]]."
-        )
-    if not isinstance(X, (list, tuple)):
-        raise TypeError(f"{what} must be a list of M arrays (one per modality), got {type(X).__name__}")
-    out = []
-    for i, x in enumerate(X):
-        if not (_is_tensor(x) or isinstance(x, np.ndarray)):
-            x = np.asarray(x)
-        if x.ndim < 1:
-            raise ValueError(f"{what}[{i}] must have a sample axis, got a scalar")
-        if x.dtype == object:
-            raise TypeError(f"{what}[{i}] has dtype object; pass numeric arrays")
-        out.append(x)
-    return out
+    """``X`` as a list of M modality values, each with a sample axis: arrays/tensors, or
+    :class:`~.inputs.Group` for a dict/tuple of arrays (X: a list or a dict, see :mod:`.inputs`)."""
+    return inputs.as_modalities(X, what)[0]
 
 
 def _check_counts(xs: list, bg: list) -> None:
@@ -68,7 +54,7 @@ def validate_inputs(X: Any, background: Any, modality_names: Any, labels: Any) -
     """Checked ``(xs, background, names, labels)``: M ≥ 2 modalities ``(N, ...)``, a
     background ``(K, ...)`` of the same trailing shapes (``X`` itself when ``None``), M
     distinct names and ``(N,)`` labels."""
-    xs = check_modalities(X, "X")
+    xs, keys = inputs.as_modalities(X, "X")
     m = len(xs)
     if m < 2:
         raise ValueError(f"InterSHAP needs at least 2 modalities, got {m}")
@@ -78,16 +64,19 @@ def validate_inputs(X: Any, background: Any, modality_names: Any, labels: Any) -
             f"of {games.MAX_EXACT_MODALITIES}. Group modalities, or estimate with "
             "isw.sample_explain(model, X, budget=...), which samples coalitions."
         )
-    bg = xs if background is None else check_modalities(background, "background")
+    bg = xs if background is None else check_modalities(inputs.align_background(background, keys), "background")
     _check_counts(xs, bg)
-    names = [f"modality {i}" for i in range(m)] if modality_names is None else list(modality_names)
+    names = (keys or [f"modality {i}" for i in range(m)]) if modality_names is None else list(modality_names)
     if len(names) != m:
         raise ValueError(f"{len(names)} modality_names given for {m} modalities")
     if len({str(n) for n in names}) != m:
         raise ValueError(f"modality_names must be distinct, got {names}")
+    inputs.check_structure(xs, bg, names)
     n = xs[0].shape[0]
     if labels is not None:
         labels = np.asarray(labels.detach().cpu().numpy() if _is_tensor(labels) else labels)
+        if labels.ndim == 2 and labels.shape[1] == 1:  # a one-column labels frame
+            labels = labels[:, 0]
         if labels.shape != (n,):
             raise ValueError(f"labels must have shape (N,) = ({n},), got {labels.shape}")
     return xs, bg, [str(n) for n in names], labels

@@ -698,6 +698,8 @@ def model_value_function(
     n_background: int = 100,
     batch_size: int = 8192,
     seed: int = 0,
+    call: str | None = None,
+    output_key: Any = None,
 ) -> tuple[Callable[[np.ndarray], np.ndarray], dict]:
     """A value function ``masks (B, M) → (N, B)`` for a model, with expectation masking.
 
@@ -708,9 +710,10 @@ def model_value_function(
     from .checks import check_modalities
     from .maskers import BackgroundMasker
     from .adapters import as_model, resolve_output
+    from .inputs import align_background, as_modalities, spec_of
 
-    xs_in = check_modalities(X, "X")
-    bg_in = xs_in if background is None else check_modalities(background, "background")
+    xs_in, keys = as_modalities(X, "X")
+    bg_in = xs_in if background is None else check_modalities(align_background(background, keys), "background")
     m = len(xs_in)
     if len(bg_in) != m:
         raise ValueError(f"background has {len(bg_in)} modalities but X has {m}")
@@ -721,7 +724,8 @@ def model_value_function(
     keep = masker.select_rows(bg_in[0].shape[0])
     if keep is not None:
         bg_in = [b[keep] for b in bg_in]
-    adapter = as_model(model)
+    adapter = as_model(model, call, output_key, output,
+                       inputs=spec_of(X, xs_in, keys or [f"modality {i}" for i in range(m)]))
     out_mode = adapter.default_output() if output == "auto" else output
     with adapter.session():
         xs = [adapter.to_backend(x) for x in xs_in]
@@ -778,13 +782,19 @@ def sample_explain(
     batch_size: int = 8192,
     seed: int = 0,
     progress: bool = True,
+    call: str | None = None,
+    output_key: Any = None,
 ) -> SampledResult:
     """Like :func:`intershap_widget.explain`, but with ``budget`` sampled coalitions per
-    sample instead of all 2**M (expectation masking over the background)."""
+    sample instead of all 2**M (expectation masking over the background). ``X`` takes the
+    same forms (list, dict, groups) and ``call``/``output_key`` the same meaning."""
+    if modality_names is None and isinstance(X, dict):
+        modality_names = [str(k) for k in X]
     _names(modality_names, len(X))  # bad input fails before any model evaluation
     design(len(X), budget, seed)
     fn, info = model_value_function(model, X, background, target=target, output=output,
-                                    n_background=n_background, batch_size=batch_size, seed=seed)
+                                    n_background=n_background, batch_size=batch_size, seed=seed,
+                                    call=call, output_key=output_key)
     m = len(X)
     res = sample_interactions(fn, m, budget, seed=seed, modality_names=modality_names, progress=progress)
     res.settings.update({k: v for k, v in info.items() if k != "target_class"})
