@@ -150,6 +150,10 @@ def _leaf_names(v: Any) -> list:
     return list(v.keys) if isinstance(v, Group) and v.keys is not None else list(range(len(v.leaves)))
 
 
+def _describe(v: Any) -> str:
+    return repr(v) if isinstance(v, Group) else f"one array of shape {tuple(v.shape)}"
+
+
 def check_structure(xs: list, bg: list, names: Sequence[str]) -> None:
     """The background's modalities have X's groups (same keys, leaf count, trailing shapes)."""
     for name, x, b in zip(names, xs, bg):
@@ -157,7 +161,7 @@ def check_structure(xs: list, bg: list, names: Sequence[str]) -> None:
             isinstance(x, Group) and (x.keys != b.keys or len(x.leaves) != len(b.leaves))
         ):
             raise ValueError(
-                f"modality {name!r}: X has {x!r} but the background has {b!r}; give the background "
+                f"modality {name!r}: X has {_describe(x)} but the background has {_describe(b)}; give the background "
                 "the same structure (the same group of arrays) as X"
             )
         if isinstance(x, Group):
