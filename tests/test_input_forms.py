@@ -232,3 +232,22 @@ def test_sample_explain_takes_the_same_forms():
     b = isw.sample_explain(plain, plain_X, plain_B, budget=8, output="probability", progress=False)
     np.testing.assert_allclose(a.phi, b.phi, rtol=1e-6, atol=1e-7)
     assert a.modality_names == ["image", "text", "tabular"]
+
+
+def test_compare_scores_takes_a_dict_of_modalities():
+    rng = np.random.default_rng(0)
+    X = {"a": rng.normal(size=(40, 2)), "b": rng.normal(size=(40, 2))}
+    y = (X["a"][:, 0] * X["b"][:, 0] > 0).astype(int)
+
+    def by_name(batch):  # a model taking one dict, called model(batch)
+        s = batch["a"][:, 0] * batch["b"][:, 0]
+        return np.stack([1 / (1 + np.exp(4 * s)), 1 / (1 + np.exp(-4 * s))], 1)
+
+    def by_list(xs):
+        return by_name({"a": xs[0], "b": xs[1]})
+
+    kw = dict(scores=("intershap", "shape"), progress=False)
+    a = isw.compare_scores(by_name, X, y, **kw)
+    b = isw.compare_scores(by_list, [X["a"], X["b"]], y, **kw)
+    assert [r["value"] for r in a.rows] == [r["value"] for r in b.rows]
+    assert a.results["intershap"].modality_names == ["a", "b"]
