@@ -251,3 +251,20 @@ def test_compare_scores_takes_a_dict_of_modalities():
     b = isw.compare_scores(by_list, [X["a"], X["b"]], y, **kw)
     assert [r["value"] for r in a.rows] == [r["value"] for r in b.rows]
     assert a.results["intershap"].modality_names == ["a", "b"]
+
+
+def test_a_list_x_is_called_positionally_or_by_keywords_from_the_signature(reference):
+    img, ids, mask, tab = _data()
+    bimg, bids, bmask, btab = _data(seed=1, n=K)
+    text, btext = {"input_ids": ids, "attention_mask": mask}, {"input_ids": bids, "attention_mask": bmask}
+    res = isw.explain(Positional(), [img, text, tab], [bimg, btext, btab], output="logits", progress=False)
+    _same(res, reference)
+
+    class ByName(Core):
+        def forward(self, image, text, tabular):
+            return self.score(image, text[0], text[1], tabular)
+
+    named = isw.explain(ByName(), [tab, (ids, mask), img], [btab, (bids, bmask), bimg], output="logits",
+                        modality_names=["tabular", "text", "image"], progress=False)
+    perm = [int(f"{c:03b}"[::-1], 2) for c in range(8)]  # bit order tabular,text,image → image,text,tabular
+    np.testing.assert_allclose(named.coalition_values[:, perm], reference.coalition_values, rtol=1e-6, atol=1e-7)
