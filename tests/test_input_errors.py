@@ -124,3 +124,30 @@ def test_a_one_column_labels_frame_is_squeezed():
     labels = pd.DataFrame({"y": np.arange(6) % 2})
     res = isw.explain(Keywords(), X, B, labels=labels, progress=False)
     np.testing.assert_array_equal(res.labels, np.arange(6) % 2)
+
+
+def test_factorised_references_are_refused_with_the_alternative():
+    enc = torch.nn.Identity()
+    fact = isw.Factorised([lambda **kw: torch.ones(len(kw["input_ids"]), 1), enc, enc], lambda zs: zs[0])
+    X, B = _grouped()
+    with pytest.raises(ValueError, match=r"for per-modality references .* or grouped modalities use masking='expectation'"):
+        isw.explain(fact, X, B, masking="baseline", progress=False)
+
+
+def test_a_failure_after_the_probe_is_passed_on_unchanged():
+    from intershap_widget.explainers.adapters import as_model
+    from intershap_widget.explainers.inputs import InputSpec
+
+    state = {"n": 0}
+
+    def flaky(xs):
+        state["n"] += 1
+        if state["n"] > 1:
+            raise MemoryError("out of memory")
+        return np.ones((len(xs[0]), 2))
+
+    adapter = as_model(flaky, inputs=InputSpec("list", ("a", "b"), (None, None)))
+    xs = [np.zeros((2, 1)), np.zeros((2, 1))]
+    adapter(xs)
+    with pytest.raises(MemoryError, match="^out of memory$"):
+        adapter(xs)

@@ -78,6 +78,7 @@ class ModelAdapter:
         self.call, self.output_key, self.requested = call, output_key, output
         self.spec: InputSpec | None = None
         self.convention = "list"
+        self.called_ok = False  # True after the first call that worked (the probe)
         inner = model.model if self.concatenate else model
         self.model = inner
         self.kind: str
@@ -194,8 +195,12 @@ class ModelAdapter:
         args, kwargs = calls.arguments(self.convention, list(inputs), spec)
         try:
             out = self._call_one(args, kwargs)
-        except Exception as exc:  # the error says how the model was called and what to change
+        except Exception as exc:
+            if self.called_ok:  # the call works: a later failure is the model's, passed on as it is
+                raise
+            # before any call has worked: say how the model was called and what to change
             raise calls.call_error(exc, self.convention, list(inputs), spec) from exc
+        self.called_ok = True
         return self._binary_scores(out)
 
     def _call_one(self, args: tuple, kwargs: dict) -> Any:

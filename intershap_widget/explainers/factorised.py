@@ -214,6 +214,13 @@ def encoded_inputs(model: Factorised, X: list, background: Sequence[Any] | None,
         keep = BackgroundMasker(n_background=n_background, seed=seed).select_rows(bg[0].shape[0])
         if keep is not None:  # encode only the rows explain() would keep (same seeded choice)
             bg = [b[keep] for b in bg]
+    if masking == "baseline" and (any(isinstance(b, Group) for b in bg) or not (
+            isinstance(baseline, str) or all(hasattr(r, "shape") for r in baseline))):
+        raise ValueError(
+            "the factorised path encodes one fixed baseline row per plain modality; for per-modality "
+            "references (isw.TokenReference, isw.ImageReference, a dict) or grouped modalities use "
+            "masking='expectation' (the background rows are encoded), or explain the model unfactorised"
+        )
     if masking == "baseline":
         rows = _raw_baseline(bg, baseline) if isinstance(baseline, str) else [np.asarray(b)[None] for b in baseline]
         z_bg = encode(model, rows)
