@@ -12,6 +12,7 @@ from .explainers.adapters import concatenated
 from .explainers.exact import explain, explain_factorised
 from .explainers.factorised import Factorised
 from .explainers.maskers import BackgroundMasker, BaselineMasker, CallableMasker, RandomMasker
+from .explainers.references import ImageReference, TokenReference
 from .explainers.sampling import SampledResult, SamplingWarning, reliable_budget, sample_explain, sample_interactions
 from .views import display as _display  # noqa: F401  (registers the rich display of results)
 from .views.magic import load_ipython_extension, unload_ipython_extension
@@ -27,6 +28,7 @@ __all__ = [
     "concatenated",
     "explain",
     "explain_factorised",
+    "ImageReference",
     "export_html",
     "Factorised",
     "interaction_matrices",
@@ -44,6 +46,7 @@ __all__ = [
     "SamplingWarning",
     "shapley_values",
     "ShapleyGameWidget",
+    "TokenReference",
     "unload_ipython_extension",
 ]
 

@@ -1,6 +1,11 @@
 """Model adapters: turn a torch module, a scikit-learn estimator or any callable into
 one function "list of M batch arrays → (B, C) outputs", with the output transform.
 
+A modality may be a :class:`~.inputs.Group` of arrays (``take``, ``concat`` and
+``to_backend`` map over its leaves). How the model is called is :mod:`.calls`' business
+(``call=``), how its output is read :mod:`.outputs`' (``output_key=``): both are used
+at one point, :meth:`ModelAdapter.__call__`.
+
 The adapter also owns the *array backend*: inputs are converted once to what the model
 eats (torch tensors on the model's device and dtype, or numpy arrays), so the maskers
 build model inputs without round trips through numpy.
@@ -13,6 +18,9 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
 import numpy as np
+
+from . import calls, outputs
+from .inputs import Group, InputSpec
 
 __all__ = ["ModelAdapter", "Concatenated", "concatenated", "as_model", "OUTPUTS"]
 
@@ -64,8 +72,13 @@ class ModelAdapter:
     backend. Inputs must already be backend arrays (:meth:`to_backend`).
     """
 
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: Any, call: str | None = None, output_key: Any = None,
+                 output: str | None = None) -> None:
         self.concatenate = isinstance(model, Concatenated)
+        self.call, self.output_key, self.requested = call, output_key, output
+        self.spec: InputSpec | None = None
+        self.convention = "list"
+        self.called_ok = False  # True after the first call that worked (the probe)
         inner = model.model if self.concatenate else model
         self.model = inner
         self.kind: str
@@ -87,6 +100,22 @@ class ModelAdapter:
                 f"taking a list of M batch arrays; got {type(inner).__name__}"
             )
 
+    def bind_inputs(self, spec: InputSpec) -> None:
+        """Record how X was given and settle the call convention (raises before any call)."""
+        self.spec = spec
+        if self.concatenate:
+            if self.call not in (None, "list"):
+                raise ValueError(f"call={self.call!r} does not apply: a {self.kind} model gets the "
+                                 "modalities flattened and concatenated into one (B, D) input")
+            return
+        self.convention = calls.resolve(self.model, self.call, spec)
+
+    @property
+    def uses_decision_function(self) -> bool:
+        """scikit-learn with output="raw"/"logits" explains ``decision_function``."""
+        return (self.kind == "sklearn" and self.requested in ("raw", "logits")
+                and hasattr(self.model, "decision_function"))
+
     # ----------------------------------------------------------- backend
     @property
     def backend(self) -> str:
@@ -97,7 +126,10 @@ class ModelAdapter:
         """Convert one modality array (numpy or tensor) to the model's array type.
 
         Never modifies ``arr``; may return a view of it (which is never written to).
+        Integer arrays (token ids, masks) keep their dtype; a group maps over its arrays.
         """
+        if isinstance(arr, Group):
+            return arr.map(self.to_backend)
         if self.backend == "torch":
             torch = _torch()
             if _is_tensor(arr):
@@ -115,6 +147,8 @@ class ModelAdapter:
 
     def take(self, arr: Any, index: np.ndarray) -> Any:
         """Rows ``arr[index]`` of a backend array (a new array); index: numpy ints ``(R,)``."""
+        if isinstance(arr, Group):
+            return arr.map(lambda leaf: self.take(leaf, index))
         if self.backend == "torch":
             torch = _torch()
             return torch.index_select(arr, 0, torch.tensor(index, device=arr.device))
@@ -122,6 +156,9 @@ class ModelAdapter:
 
     def concat(self, arrays: Sequence[Any]) -> Any:
         """Backend arrays stacked along the first axis."""
+        if isinstance(arrays[0], Group):
+            parts = [self.concat([a.leaves[j] for a in arrays]) for j in range(len(arrays[0].leaves))]
+            return Group(parts, arrays[0].keys)
         if self.backend == "torch":
             return _torch().cat(list(arrays), dim=0)
         return np.concatenate(arrays, axis=0)
@@ -147,27 +184,55 @@ class ModelAdapter:
         """Raw model outputs ``(B, C)`` (or ``(B,)``) for a list of M backend arrays."""
         batch = inputs[0].shape[0]
         if self.concatenate:
-            flat = [x.reshape(batch, -1) for x in inputs]
+            flat = [x.reshape(batch, -1) for x in _leaves(inputs)]
             if self.backend == "torch":
                 args: Any = _torch().cat(flat, dim=1)
             else:
                 args = np.concatenate(flat, axis=1)
-            return self._call_one(args)
-        return self._call_one(list(inputs))
+            out = self._call_one((args,), {})
+            return self._binary_scores(out) if self.kind != "sklearn" or self.uses_decision_function else out
+        spec = self.spec or InputSpec("list", tuple(str(i) for i in range(len(inputs))), (None,) * len(inputs))
+        args, kwargs = calls.arguments(self.convention, list(inputs), spec)
+        try:
+            out = self._call_one(args, kwargs)
+        except Exception as exc:
+            if self.called_ok:  # the call works: a later failure is the model's, passed on as it is
+                raise
+            # before any call has worked: say how the model was called and what to change
+            raise calls.call_error(exc, self.convention, list(inputs), spec) from exc
+        self.called_ok = True
+        return self._binary_scores(out)
 
-    def _call_one(self, args: Any) -> Any:
+    def _call_one(self, args: tuple, kwargs: dict) -> Any:
         if self.kind == "sklearn":
+            if self.uses_decision_function:
+                return self.model.decision_function(*args)
             if hasattr(self.model, "predict_proba"):
-                return self.model.predict_proba(args)
-            return self.model.predict(args)
-        out = self.model(args)
+                return self.model.predict_proba(*args)
+            return self.model.predict(*args)
+        out = outputs.read(self.model(*args, **kwargs), self.output_key)
         if self.kind == "callable" and not isinstance(out, np.ndarray):
             out = out.detach().cpu().numpy() if _is_tensor(out) else np.asarray(out)
         return out
 
+    def _binary_scores(self, out: Any) -> Any:
+        """One score column of a binary classifier explained as "raw"/"logits" becomes two
+        columns, so the predicted class is the argmax: ``[-s, s]`` (raw: the predicted
+        class's score, sign-flipped for the negative class) or ``[0, s]`` (logits: the
+        softmax is then the sigmoid of s)."""
+        if self.requested not in ("raw", "logits") or out.ndim not in (1, 2):
+            return out
+        if out.ndim == 2 and out.shape[1] != 1:
+            return out
+        s = out.reshape(-1, 1)
+        other = -s if self.requested == "raw" else s * 0
+        return _torch().cat([other, s], dim=1) if _is_tensor(s) else np.concatenate([other, s], axis=1)
+
     def default_output(self) -> str:
         """What ``output="auto"`` means before probing: sklearn's predict_proba gives probabilities."""
         if self.kind == "sklearn":
+            if self.uses_decision_function:
+                return self.requested
             return "probability" if hasattr(self.model, "predict_proba") else "regression"
         return "auto"
 
@@ -196,11 +261,21 @@ class ModelAdapter:
         return np.asarray(arr, dtype=np.float64)
 
 
-def as_model(model: Any) -> ModelAdapter:
-    """Wrap ``model`` (torch module, sklearn estimator, callable, :class:`Concatenated`)."""
-    if isinstance(model, ModelAdapter):
-        return model
-    return ModelAdapter(model)
+def _leaves(values: Sequence[Any]) -> list:
+    return [leaf for v in values for leaf in (v.leaves if isinstance(v, Group) else [v])]
+
+
+def as_model(model: Any, call: str | None = None, output_key: Any = None, output: str | None = None,
+             inputs: InputSpec | None = None) -> ModelAdapter:
+    """Wrap ``model`` (torch module, sklearn estimator, callable, :class:`Concatenated`).
+
+    ``call``: how the model takes the modalities (:mod:`.calls`); ``output_key``: what to
+    read from its output (:mod:`.outputs`); ``output``: the requested output mode;
+    ``inputs``: how X was given (settles the call convention now)."""
+    adapter = model if isinstance(model, ModelAdapter) else ModelAdapter(model, call, output_key, output)
+    if inputs is not None:
+        adapter.bind_inputs(inputs)
+    return adapter
 
 
 def resolve_output(output: str, probe: np.ndarray) -> str:

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..maths import games
 from .adapters import OUTPUTS, _is_tensor
+from . import inputs
 
 __all__ = [
     "check_modalities", "check_settings", "check_output", "check_raw_output", "validate_inputs",
@@ -54,38 +55,36 @@ def _first_nonfinite_row(x: Any) -> int | None:
     return None
 
 
-def check_modalities(X: Any, what: str, allow_nonfinite: bool = True) -> list:
-    """``X`` as a list of M arrays/tensors, each with a sample axis; complex and object
-    arrays refused, non-finite values refused (naming modality and row) unless allowed."""
-    if isinstance(X, np.ndarray) or _is_tensor(X):
-        raise TypeError(
-            f"{what} must be a list of M arrays, one per modality, each (N, ...); got a single "
-            f"array of shape {_shape(X)}. Split it into modalities, e.g. [A[:, :d1], A[:, d1:]]."
-        )
-    if not isinstance(X, (list, tuple)):
-        raise TypeError(f"{what} must be a list of M arrays (one per modality), got {type(X).__name__}")
-    out = []
-    for i, x in enumerate(X):
-        if not (_is_tensor(x) or isinstance(x, np.ndarray)):
-            x = np.asarray(x)
-        if x.ndim < 1:
-            raise ValueError(f"{what}[{i}] must have a sample axis, got a scalar")
-        if not _is_tensor(x) and x.dtype == object:
-            raise TypeError(f"{what}[{i}] has dtype object; pass numeric arrays")
-        if _is_complex(x):
-            raise TypeError(
-                f"{what}[{i}] is complex ({x.dtype}); InterSHAP explains real inputs. Pass the real "
-                "and imaginary parts as separate features (or modalities), e.g. np.stack([z.real, z.imag], -1)"
-            )
-        if not allow_nonfinite:
-            row = _first_nonfinite_row(x)
-            if row is not None:
-                raise ValueError(
-                    f"{what}[{i}] (modality {i}) holds NaN or inf in row {row}; clean or impute the "
-                    "inputs, or pass allow_nonfinite=True if the model handles them"
+def _check_values(xs: list, what: str, allow_nonfinite: bool) -> None:
+    """Refuse complex arrays, and NaN/inf (naming modality and row) unless allowed, in
+    every array of ``xs`` (groups: each of their arrays)."""
+    for i, x in enumerate(xs):
+        group = isinstance(x, inputs.Group)
+        arrays = x.leaves if group else [x]
+        keys = (x.keys or list(range(len(arrays)))) if group else [None]
+        for key, leaf in zip(keys, arrays):
+            where = f"{what}[{i}]" + ("" if key is None else f"[{key!r}]")
+            if _is_complex(leaf):
+                raise TypeError(
+                    f"{where} is complex ({leaf.dtype}); InterSHAP explains real inputs. Pass the real "
+                    "and imaginary parts as separate features (or modalities), e.g. np.stack([z.real, z.imag], -1)"
                 )
-        out.append(x)
-    return out
+            if not allow_nonfinite:
+                row = _first_nonfinite_row(leaf)
+                if row is not None:
+                    raise ValueError(
+                        f"{where} (modality {i}) holds NaN or inf in row {row}; clean or impute the "
+                        "inputs, or pass allow_nonfinite=True if the model handles them"
+                    )
+
+
+def check_modalities(X: Any, what: str, allow_nonfinite: bool = True) -> list:
+    """``X`` as a list of M modality values, each with a sample axis: arrays/tensors, or
+    :class:`~.inputs.Group` for a dict/tuple of arrays (X: a list or a dict, see
+    :mod:`.inputs`); complex arrays refused, non-finite values refused unless allowed."""
+    xs = inputs.as_modalities(X, what)[0]
+    _check_values(xs, what, allow_nonfinite)
+    return xs
 
 
 def _check_counts(xs: list, bg: list) -> None:
@@ -114,6 +113,8 @@ def _check_labels(labels: Any, n: int) -> np.ndarray | None:
     if labels is None:
         return None
     labels = np.asarray(labels.detach().cpu().numpy() if _is_tensor(labels) else labels)
+    if labels.ndim == 2 and labels.shape[1] == 1:  # a one-column labels frame
+        labels = labels[:, 0]
     if labels.shape != (n,):
         raise ValueError(f"labels must have shape (N,) = ({n},), got {labels.shape}")
     if labels.dtype == object:
@@ -137,8 +138,10 @@ def validate_inputs(X: Any, background: Any, modality_names: Any, labels: Any, *
                     allow_nonfinite: bool = False) -> tuple:
     """Checked ``(xs, background, names, labels)``: M ≥ 2 modalities ``(N, ...)``, a
     background ``(K, ...)`` of the same trailing shapes (``X`` itself when ``None``), M
-    distinct names and ``(N,)`` labels. ``max_modalities=None`` lifts the exact limit."""
-    xs = check_modalities(X, "X", allow_nonfinite)
+    distinct names and ``(N,)`` labels. ``max_modalities=None`` lifts the exact limit.
+    X may be a list, a dict or hold groups of arrays (:mod:`.inputs`)."""
+    xs, keys = inputs.as_modalities(X, "X")
+    _check_values(xs, "X", allow_nonfinite)
     m = len(xs)
     if m < 2:
         raise ValueError(f"InterSHAP needs at least 2 modalities, got {m}")
@@ -148,13 +151,15 @@ def validate_inputs(X: Any, background: Any, modality_names: Any, labels: Any, *
             f"of {max_modalities}. Group modalities, or estimate with "
             "isw.sample_explain(model, X, budget=...), which samples coalitions."
         )
-    bg = xs if background is None else check_modalities(background, "background", allow_nonfinite)
+    bg = xs if background is None else check_modalities(
+        inputs.align_background(background, keys), "background", allow_nonfinite)
     _check_counts(xs, bg)
-    names = [f"modality {i}" for i in range(m)] if modality_names is None else list(modality_names)
+    names = (keys or [f"modality {i}" for i in range(m)]) if modality_names is None else list(modality_names)
     if len(names) != m:
         raise ValueError(f"{len(names)} modality_names given for {m} modalities")
     if len({str(n) for n in names}) != m:
         raise ValueError(f"modality_names must be distinct, got {names}")
+    inputs.check_structure(xs, bg, names)
     labels = _check_labels(labels, xs[0].shape[0])
     return xs, bg, [str(n) for n in names], labels
 
@@ -245,7 +250,10 @@ def validate_call(X: Any, background: Any, *, modality_names: Any = None, labels
 def copies(arrays: list) -> list:
     """New arrays with the values of ``arrays`` (numpy copies, torch clones): what a model
     that may write into its input gets instead of the caller's memory."""
-    return [a.detach().clone() if _is_tensor(a) else np.array(a, copy=True) for a in arrays]
+    def copy(a: Any) -> Any:
+        return a.detach().clone() if _is_tensor(a) else np.array(a, copy=True)
+
+    return [a.map(copy) if isinstance(a, inputs.Group) else copy(a) for a in arrays]
 
 
 def check_raw_output(raw: Any, rows: int, n_cols: int | None, what: str) -> None:

@@ -18,6 +18,8 @@ from .adapters import ModelAdapter, as_model, resolve_output
 from .checks import check_output, check_raw_output, copies, validate_call
 from .degenerate import background_overlap, degenerate_reason, is_fixed_output, warn_degenerate
 from .factorised import Factorised, encoded_inputs
+from .inputs import leaves, spec_of
+from .references import baseline_masker
 from .maskers import MASKINGS, BackgroundMasker, BaselineMasker, CallableMasker, Masker, RandomMasker
 from .run import Run, auto_batch_size, progress_bar
 
@@ -35,7 +37,7 @@ def make_masker(masking: Any, n_background: int, n_draws: int, baseline: Any, se
     if masking == "random":
         return RandomMasker(n_draws=n_draws, seed=seed)
     if masking == "baseline":
-        return BaselineMasker(baseline)
+        return baseline_masker(baseline)  # per-modality references (tokens, images) or BaselineMasker
     raise ValueError(f"masking must be one of {MASKINGS} or a callable, got {masking!r}")
 
 
@@ -57,6 +59,8 @@ def explain(
     class_names: Sequence[str] | None = None,
     progress: bool = True,
     allow_nonfinite: bool = False,
+    call: str | None = None,
+    output_key: Any = None,
 ) -> InteractionResult:
     """Exact modality-level Shapley values and interactions of ``model`` on ``X``.
 
@@ -69,8 +73,10 @@ def explain(
         (or ``(B,)`` for regression). scikit-learn estimators get the modalities
         flattened and concatenated; wrap any other single-input model in
         :func:`intershap_widget.concatenated`.
-    X : list of M arrays or tensors, each ``(N, ...)``
-        The samples to explain, one array per modality (any trailing shape).
+    X : list of M arrays or tensors ``(N, ...)``, or a dict ``{name: array}``
+        The samples to explain, one entry per modality (any trailing shape). An entry may
+        be a dict or tuple of arrays sharing the sample axis (text = ids + mask), masked
+        together (:mod:`intershap_widget.explainers.inputs`).
     background : list of M arrays ``(K, ...)``, optional
         Reference rows that replace absent modalities; defaults to ``X``. With
         ``masking="expectation"`` and more than ``n_background`` rows, a seeded
@@ -88,13 +94,20 @@ def explain(
         How absent modalities are replaced (see :mod:`intershap_widget.explainers.maskers`).
     n_draws : int
         Draws per coalition for ``masking="random"`` (the paper's n).
-    baseline : ``"mean"`` | ``"zeros"`` | list of M arrays
-        Reference values for ``masking="baseline"``.
+    baseline : ``"mean"`` | ``"zeros"`` | list of M arrays | per-modality dict
+        Reference values for ``masking="baseline"``; per modality also
+        ``isw.TokenReference`` and ``isw.ImageReference`` (:mod:`.references`).
     batch_size : int, optional
         Model rows per forward pass; default: about 64 MB of input per batch.
     seed : int or None
         Seeds the background subsample and the random draws (a whole number in
         [0, 2**63)); ``None`` draws fresh entropy, recorded in ``res.settings["seed"]``.
+    call : ``"list"`` | ``"positional"`` | ``"keywords"`` | ``"dict"``, optional
+        How the model takes the modalities (:mod:`intershap_widget.explainers.calls`);
+        default: read from its forward signature.
+    output_key : str | int | callable, optional
+        What to explain from the model's output (:mod:`intershap_widget.explainers.outputs`);
+        default: the array itself, ``.logits``, a dict's ``"logits"``, a tuple's first entry.
     labels : ``(N,)``, optional
         True labels, kept in the result for filtering in the explorer.
     class_names : list of C str, optional
@@ -135,7 +148,7 @@ def explain(
         return res
     res = _explain_checked(model, chk, target=target, output=output, masking=masking, n_background=n_background,
                            n_draws=n_draws, baseline=baseline, batch_size=batch_size, class_names=class_names,
-                           progress=progress)
+                           progress=progress, call=call, output_key=output_key, given=X)
     # HONEST-NUMBERS CALL SITE: the maths half's cancellation check
     # (maths/diagnostics.py::warn_if_degenerate(res)) goes here, once per call.
     return res
@@ -143,12 +156,12 @@ def explain(
 
 def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking: Any, n_background: int,
                      n_draws: int, baseline: Any, batch_size: int | None, class_names: Any,
-                     progress: bool) -> InteractionResult:
+                     progress: bool, call: str | None, output_key: Any, given: Any) -> InteractionResult:
     """The exact run on checked inputs (:class:`~.checks.Checked`): masker, probe, the long
     run, assembly, and the degenerate-score warning."""
     xs_in, bg_in, names, labels, seed = chk.xs, chk.background, chk.names, chk.labels, chk.seed
     masker = make_masker(masking, int(n_background), int(n_draws), baseline, int(seed))
-    adapter = as_model(model)
+    adapter = as_model(model, call, output_key, output, inputs=spec_of(given, xs_in, names))
     if output == "auto":
         output = adapter.default_output()
     if isinstance(masker, BackgroundMasker):
@@ -161,7 +174,7 @@ def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking:
         bg = [adapter.to_backend(b) for b in bg_in]
         masker.bind(adapter, bg)
         output, n_cols = _probe(adapter, masker, xs, output, target, class_names)
-        step = int(batch_size) if batch_size is not None else auto_batch_size(xs_in, masker.n_rows)
+        step = int(batch_size) if batch_size is not None else auto_batch_size(leaves(xs_in), masker.n_rows)
         run = Run(adapter, masker, xs, output, step, names=names, n_cols=n_cols)
         full, cls, values = _run_all(run, target, n_cols, bg[0].shape[0], progress)
 

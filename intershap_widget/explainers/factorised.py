@@ -27,6 +27,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .inputs import Group
 from .maskers import BackgroundMasker, CallableMasker
 
 __all__ = ["Factorised", "encode", "encoded_inputs"]
@@ -45,7 +46,9 @@ class Factorised:
     """A model given as M per-modality encoders and a fusion head.
 
     encoders : M callables (or torch modules), encoder i maps modality i ``(B, ...)``
-        to its encoding ``(B, ...)``.
+        to its encoding ``(B, ...)``. A modality that is a group of arrays (a dict or
+        tuple, see :mod:`.inputs`) is passed as keywords (``enc(input_ids=..,
+        attention_mask=..)``) or positionally (``enc(ids, mask)``).
     head : callable or torch module taking the list of M encodings and returning the
         outputs ``(B, C)``. With ``concat=True`` the head takes one tensor: the
         encodings flattened and concatenated along axis 1.
@@ -119,11 +122,17 @@ if _torch() is not None:
             return self.head(torch.cat([z.reshape(z.shape[0], -1) for z in zs], dim=1))
 
 
+def _group_call(enc: Any, x: Group) -> Any:
+    return enc(**x.value()) if x.keys is not None else enc(*x.leaves)
+
+
 def _run_encoder(enc: Any, x: Any, batch_size: int) -> Any:
     """Encoder i on all rows of x in batches; torch modules in eval/inference mode
     (restored afterwards). Returns numpy for numpy encoders, a CPU-or-device tensor for torch."""
     torch = _torch()
     n = x.shape[0]
+    if isinstance(x, Group):
+        return _run_group_encoder(enc, x, batch_size)
     if torch is not None and isinstance(enc, torch.nn.Module):
         params = list(enc.parameters())
         dev = params[0].device if params else torch.device("cpu")
@@ -142,6 +151,30 @@ def _run_encoder(enc: Any, x: Any, batch_size: int) -> Any:
         return torch.cat(out, dim=0) if out else enc(t.to(dev))
     out = [np.asarray(enc(x[i:i + batch_size])) for i in range(0, n, batch_size)]
     return np.concatenate(out, axis=0)
+
+
+def _run_group_encoder(enc: Any, x: Group, batch_size: int) -> Any:
+    """An encoder of a group of arrays (token ids + mask, ...), integer arrays kept."""
+    torch = _torch()
+    if torch is None or not isinstance(enc, torch.nn.Module):
+        return np.concatenate([np.asarray(_group_call(enc, x[i:i + batch_size])) for i in range(0, len(x), batch_size)])
+    params = list(enc.parameters())
+    dev = params[0].device if params else torch.device("cpu")
+    dt = params[0].dtype if params else torch.get_default_dtype()
+
+    def tensor(a: Any) -> Any:
+        t = a if torch.is_tensor(a) else torch.as_tensor(np.asarray(a))
+        return (t.to(dt) if t.is_floating_point() else t).to(dev)
+
+    modes = [(mod, mod.training) for mod in enc.modules()]
+    enc.eval()
+    try:
+        with torch.inference_mode():
+            out = [_group_call(enc, x[i:i + batch_size].map(tensor)) for i in range(0, len(x), batch_size)]
+    finally:
+        for mod, mode in modes:
+            mod.training = mode
+    return torch.cat(out, dim=0)
 
 
 def encode(model: Factorised, X: Sequence[Any]) -> list:
@@ -181,6 +214,13 @@ def encoded_inputs(model: Factorised, X: list, background: Sequence[Any] | None,
         keep = BackgroundMasker(n_background=n_background, seed=seed).select_rows(bg[0].shape[0])
         if keep is not None:  # encode only the rows explain() would keep (same seeded choice)
             bg = [b[keep] for b in bg]
+    if masking == "baseline" and (any(isinstance(b, Group) for b in bg) or not (
+            isinstance(baseline, str) or all(hasattr(r, "shape") for r in baseline))):
+        raise ValueError(
+            "the factorised path encodes one fixed baseline row per plain modality; for per-modality "
+            "references (isw.TokenReference, isw.ImageReference, a dict) or grouped modalities use "
+            "masking='expectation' (the background rows are encoded), or explain the model unfactorised"
+        )
     if masking == "baseline":
         rows = _raw_baseline(bg, baseline) if isinstance(baseline, str) else [np.asarray(b)[None] for b in baseline]
         z_bg = encode(model, rows)

@@ -99,6 +99,8 @@ def model_value_function(
     seed: int | None = 0,
     modality_names: Sequence[str] | None = None,
     allow_nonfinite: bool = False,
+    call: str | None = None,
+    output_key: Any = None,
 ) -> tuple[Callable[[np.ndarray], np.ndarray], dict]:
     """A value function ``masks (B, M) → (N, B)`` for a model, with expectation masking.
 
@@ -111,6 +113,7 @@ def model_value_function(
     from .adapters import as_model
     from .exact import _probe
     from .maskers import BackgroundMasker
+    from .inputs import leaves, spec_of
     from .run import Run, auto_batch_size
 
     chk = validate_call(X, background, modality_names=modality_names, seed=seed, batch_size=batch_size,
@@ -121,14 +124,14 @@ def model_value_function(
     keep = masker.select_rows(bg_in[0].shape[0])
     if keep is not None:
         bg_in = [b[keep] for b in bg_in]
-    adapter = as_model(model)
+    adapter = as_model(model, call, output_key, output, inputs=spec_of(X, xs_in, chk.names))
     out_mode = adapter.default_output() if output == "auto" else output
     n = xs_in[0].shape[0]
     with adapter.session():
         xs = [adapter.to_backend(x) for x in xs_in]
         masker.bind(adapter, [adapter.to_backend(b) for b in bg_in])
         out_mode, n_cols = _probe(adapter, masker, xs, out_mode, target, None)
-        step = chk.batch_size or auto_batch_size(xs_in, masker.n_rows)  # as explain()
+        step = chk.batch_size or auto_batch_size(leaves(xs_in), masker.n_rows)  # as explain()
         run = Run(adapter, masker, xs, out_mode, step, names=chk.names, n_cols=n_cols)
         bar = _NoBar()
         full = run.full_outputs(bar)
@@ -185,9 +188,12 @@ def sample_explain(
     seed: int | None = 0,
     progress: bool = True,
     allow_nonfinite: bool = False,
+    call: str | None = None,
+    output_key: Any = None,
 ) -> SampledResult:
     """Like :func:`intershap_widget.explain`, but with ``budget`` sampled coalitions per
-    sample instead of all 2**M (expectation masking over the background).
+    sample instead of all 2**M (expectation masking over the background). ``X`` takes the
+    same forms (list, dict, groups) and ``call``/``output_key`` the same meaning.
 
     The same input checks as ``explain`` (``target="all"`` is not available here). A
     budget of 2**M or more is the exact computation (every coalition once, at the exact
@@ -195,12 +201,13 @@ def sample_explain(
     is never more expensive than ``explain``.
     """
     budget = check_count(budget, "budget (coalitions per sample)")
-    m = len(X) if isinstance(X, (list, tuple)) else 0
+    m = len(X) if isinstance(X, (list, tuple, dict)) else 0
     if m >= 2:
         design(m, budget, 0)  # a budget too small fails before any model call
     fn, info = model_value_function(model, X, background, target=target, output=output,
                                     n_background=n_background, batch_size=batch_size, seed=seed,
-                                    modality_names=modality_names, allow_nonfinite=allow_nonfinite)
+                                    modality_names=modality_names, allow_nonfinite=allow_nonfinite,
+                                    call=call, output_key=output_key)
     res = sample_interactions(fn, m, budget, seed=info["seed"], modality_names=info["modality_names"],
                               progress=progress)
     res.settings.update({k: v for k, v in info.items()

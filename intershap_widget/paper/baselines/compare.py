@@ -66,6 +66,23 @@ class ScoreTable:
     __repr__ = __str__
 
 
+def _plain_modalities(model: Any, X: Any) -> tuple[list, Any]:
+    """``X`` as a list of M plain arrays and the model the other scores call with it: a dict
+    ``{name: array}`` X keeps its names for the model's call (``isw.explain``'s conventions)."""
+    if not isinstance(X, Mapping):
+        return as_modalities(X, min_modalities=2, score="compare_scores"), model
+    from ...explainers.adapters import as_model
+    from ...explainers.inputs import InputSpec
+
+    grouped = [str(k) for k, v in X.items() if isinstance(v, (Mapping, tuple))]
+    if grouped:
+        raise TypeError(f"compare_scores needs one array per modality (PID, EMAP and SHAPE work on features); "
+                        f"{grouped} are groups of arrays. Use isw.explain for grouped modalities.")
+    keys = tuple(str(k) for k in X)
+    xs = as_modalities(list(X.values()), min_modalities=2, score="compare_scores")
+    return xs, as_model(model, inputs=InputSpec("dict", keys, (None,) * len(keys)))
+
+
 def compare_scores(model: Any, X: Sequence[Any], y: Any, *, background: Sequence[Any] | None = None,
                    seed: int = 0, scores: Sequence[str] = SCORES, pid_target: str = "labels",
                    pid_unit: str = "bits", explain_kwargs: Mapping[str, Any] | None = None,
@@ -83,7 +100,8 @@ def compare_scores(model: Any, X: Sequence[Any], y: Any, *, background: Sequence
     (the engine's one input check; ``seed=None`` draws one seed for every score).
     """
     seed = _check_inputs(X, background, seed, scores, explain_kwargs)
-    X = as_modalities(X, min_modalities=2, score="compare_scores")
+    X_given = X
+    X, scored_model = _plain_modalities(model, X)
     n, m = X[0].shape[0], len(X)
     y = as_labels(y, n)
     unknown = set(scores) - set(SCORES)
@@ -99,7 +117,7 @@ def compare_scores(model: Any, X: Sequence[Any], y: Any, *, background: Sequence
 
         kw = dict(seed=seed, progress=progress, labels=y)
         kw.update(explain_kwargs or {})
-        res = explain(model, X, background, **kw)
+        res = explain(model, X_given, background, **kw)
         results["intershap"] = res
         rows.append(dict(key="intershap", score="InterSHAP", value=100 * float(res.intershap), unit="%",
                          scale=100.0, detail=f"local mean {100 * float(res.intershap_local_mean):.1f}%, "
@@ -111,7 +129,7 @@ def compare_scores(model: Any, X: Sequence[Any], y: Any, *, background: Sequence
         else:
             kw = dict(target=pid_target, seed=seed, unit=pid_unit)
             kw.update(pid_kwargs or {})
-            r = pid(model, X, y, **kw)
+            r = pid(scored_model, X, y, **kw)
             results["pid"] = r
             cap = np.log2(n_classes) if r.unit == "bits" else np.log(n_classes)
             rows.append(dict(key="pid", score="PID synergy", value=r.synergy, unit=r.unit, scale=float(cap),
@@ -124,7 +142,7 @@ def compare_scores(model: Any, X: Sequence[Any], y: Any, *, background: Sequence
         else:
             kw = dict(seed=seed, progress=progress)
             kw.update(emap_kwargs or {})
-            r = emap(model, X, y, **kw)
+            r = emap(scored_model, X, y, **kw)
             results["emap"] = r
             sub = f", subsample n={r.n_samples}" if r.subsampled else f", n={r.n_samples}"
             rows.append(dict(key="emap", score="EMAP_gap", value=100 * r.gap, unit="F1 points", scale=100.0,
@@ -132,7 +150,7 @@ def compare_scores(model: Any, X: Sequence[Any], y: Any, *, background: Sequence
     if "shape" in scores:
         kw = dict(seed=seed)
         kw.update(shape_kwargs or {})
-        r = shape(model, X, y, **kw)
+        r = shape(scored_model, X, y, **kw)
         results["shape"] = r
         rows.append(dict(key="shape", score="SHAPE", value=100 * r.cooperation, unit="F1 points", scale=100.0,
                          detail=f"F1 model {100 * r.coalition_values[-1]:.1f}, baseline "

@@ -1,0 +1,165 @@
+"""How a model is called with the M modalities, declared once (``call=``).
+
+=============== ========================================= ===========================
+``call=``       the model is called as                    typical model
+=============== ========================================= ===========================
+``"list"``      ``model([x_1, ..., x_M])``                 ``forward(self, xs)``
+``"positional"````model(x_1, ..., x_M)``                   ``forward(self, image, text)``
+``"keywords"``  ``model(**batch)``                         transformers: ``forward(self,
+                                                           input_ids, attention_mask, ...)``
+``"dict"``      ``model(batch)``                           ``forward(self, batch)``
+=============== ========================================= ===========================
+
+``x_i`` is modality i as given (an array, or a dict/tuple group of arrays); ``batch``
+merges the modalities into one dict: a dict group's arrays under their own keys, any
+other modality under its name. Without ``call=`` the convention is read from the forward
+signature (:func:`resolve`) where that is unambiguous: the batch's names all parameters →
+``"keywords"``; as many required positional parameters as modalities → ``"positional"``;
+one input → ``"list"`` for X given as a list, ``"dict"`` for X given as a dict.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Sequence
+
+import numpy as np
+
+from .inputs import Group, InputSpec
+
+__all__ = ["CALLS", "ModelCallError", "resolve", "arguments", "describe", "call_error"]
+
+CALLS = ("list", "positional", "keywords", "dict")
+
+
+class ModelCallError(TypeError):
+    """Calling the model failed; the message says how to call it instead."""
+
+
+def _params(model: Any) -> list[inspect.Parameter] | None:
+    fn = getattr(model, "forward", model)
+    try:
+        return list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+
+
+def _options(spec: InputSpec) -> str:
+    batch = ", ".join(spec.batch_keys())
+    return (
+        "say how it is called with call=: 'list' (model([x_1, ..., x_M])), 'positional' "
+        f"(model(x_1, ..., x_M)), 'keywords' (model(**batch), batch = {{{batch}}}) or 'dict' (model(batch))"
+    )
+
+
+def _check_batch_names(spec: InputSpec) -> None:
+    keys = spec.batch_keys()
+    clash = sorted({k for k in keys if keys.count(k) > 1})
+    if clash:
+        raise ValueError(
+            f"the names {clash} occur in more than one modality, so they cannot be merged into one "
+            "batch for call='keywords' or 'dict'; rename them (a dict group's keys, or the modality's name)"
+        )
+
+
+def resolve(model: Any, call: str | None, spec: InputSpec) -> str:
+    """The call convention: ``call`` when given, else read from the forward signature."""
+    if call is not None:
+        if call not in CALLS:
+            raise ValueError(f"call must be one of {CALLS}, got {call!r}")
+        if call in ("keywords", "dict"):
+            _check_batch_names(spec)
+        return call
+    natural = "dict" if spec.form == "dict" else "list"
+    params = _params(model)
+    if params is None:
+        return natural
+    kinds = inspect.Parameter
+    pos = [p for p in params if p.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD)]
+    required = [p for p in pos if p.default is p.empty]
+    named = {p.name for p in params if p.kind in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)}
+    var_pos = any(p.kind == kinds.VAR_POSITIONAL for p in params)
+    var_kw = any(p.kind == kinds.VAR_KEYWORD for p in params)
+    keys = spec.batch_keys()
+    m = len(spec.keys)
+    if len(keys) >= 2 and set(keys) <= named and {p.name for p in required} <= set(keys):
+        if len(set(keys)) == len(keys):
+            return "keywords"
+    if not pos and var_kw and not var_pos:
+        _check_batch_names(spec)
+        return "keywords"
+    if m >= 2 and len(required) == m and not var_pos:
+        return "positional"
+    if len(required) == 1 or (not required and pos and not var_pos):
+        return natural
+    fn = getattr(model, "forward", model)
+    sig = f"{getattr(fn, '__qualname__', type(model).__name__)}{inspect.signature(fn)}"
+    raise ModelCallError(f"cannot tell from {sig} how to call the model with {m} modalities; {_options(spec)}")
+
+
+def _value(v: Any) -> Any:
+    return v.value() if isinstance(v, Group) else v
+
+
+def batch_of(values: Sequence[Any], spec: InputSpec) -> dict:
+    """The merged batch: dict groups spread under their keys, other modalities under their name."""
+    batch: dict = {}
+    for key, v in zip(spec.keys, values):
+        if isinstance(v, Group) and v.keys is not None:
+            batch.update(zip(v.keys, v.leaves))
+        else:
+            batch[key] = _value(v)
+    return batch
+
+
+def arguments(call: str, values: Sequence[Any], spec: InputSpec) -> tuple[tuple, dict]:
+    """``(args, kwargs)`` of the model call for M backend modality values."""
+    if call == "list":
+        return ([_value(v) for v in values],), {}
+    if call == "positional":
+        return tuple(_value(v) for v in values), {}
+    batch = batch_of(values, spec)
+    if call == "keywords":
+        return (), batch
+    return (batch,), {}
+
+
+def describe(call: str, spec: InputSpec) -> str:
+    """The call as text, e.g. ``model(input_ids=..., attention_mask=..., pixel_values=...)``."""
+    if call == "list":
+        return f"model([{', '.join(spec.keys)}])"
+    if call == "positional":
+        return f"model({', '.join(spec.keys)})"
+    inner = ", ".join(f"{k}=..." if call == "keywords" else f"{k!r}: ..." for k in spec.batch_keys())
+    return f"model({inner})" if call == "keywords" else f"model({{{inner}}})"
+
+
+def _integer_leaves(values: Sequence[Any], spec: InputSpec) -> list[str]:
+    out = []
+    for key, v in zip(spec.keys, values):
+        members = zip(v.keys or range(len(v.leaves)), v.leaves) if isinstance(v, Group) else [(None, v)]
+        for sub, leaf in members:
+            dtype = getattr(leaf, "dtype", None)
+            floating = leaf.is_floating_point() if hasattr(leaf, "is_floating_point") else np.issubdtype(dtype, np.floating)
+            if not floating:
+                name = repr(key) if sub is None else f"{key!r}[{sub!r}]"
+                out.append(f"modality {name} is {str(dtype).replace('torch.', '')}")
+    return out
+
+
+def call_error(exc: BaseException, call: str, values: Sequence[Any], spec: InputSpec) -> ModelCallError:
+    """A :class:`ModelCallError` that says how the model was called, why that failed and what
+    to change (the other conventions; an integer modality to cast)."""
+    text = f"{type(exc).__name__}: {exc}"
+    hint = ""
+    lower = str(exc).lower()
+    ints = _integer_leaves(values, spec)
+    if ints and ("dtype" in lower or "scalar type" in lower or "expected" in lower and "long" in lower):
+        hint = (
+            f" {'; '.join(ints)}: integer arrays are passed unchanged (token ids and masks stay integer). "
+            "If it holds numeric features for a float model, cast it, e.g. x.astype('float32') or x.float()."
+        )
+    return ModelCallError(
+        f"calling the model as {describe(call, spec)} failed with {text}.{hint} If the model takes its "
+        f"inputs differently, {_options(spec)}; if its output needs reading, pass output_key=."
+    )

@@ -1,0 +1,109 @@
+"""What a model returns, read once into one ``(B, C)`` or ``(B,)`` array (``output_key=``).
+
+Understood without ``output_key``: a tensor or array; an object with ``.logits`` (a
+``transformers`` ``ModelOutput`` and anything shaped like it); a dict with a ``"logits"``
+entry or exactly one array; a tuple or list whose first element is an array (the
+``return_dict=False`` convention: ``(logits, aux, ...)``); a nested list of numbers.
+``output_key`` picks another field: a dict key or attribute name (str), a tuple
+position (int), or a callable ``fn(output) -> array``. bfloat16 and float16 outputs are
+read as float64, so they are explained in double precision.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+__all__ = ["read", "OutputError"]
+
+
+class OutputError(TypeError):
+    """The model's output could not be read; the message says which ``output_key`` to pass."""
+
+
+def _is_tensor(obj: Any) -> bool:
+    try:
+        import torch
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(obj, torch.Tensor)
+
+
+def _is_array(obj: Any) -> bool:
+    return isinstance(obj, np.ndarray) or _is_tensor(obj)
+
+
+def _fields(out: Any) -> list[str]:
+    if isinstance(out, Mapping):
+        return [str(k) for k in out.keys()]
+    names = getattr(out, "__dict__", {})
+    return [k for k in names if not k.startswith("_")]
+
+
+def _kind(out: Any) -> str:
+    name = type(out).__name__
+    return f"a ModelOutput ({name})" if type(out).__module__.startswith("transformers") else f"a {name}"
+
+
+def _pick(out: Any, key: str | int | Callable) -> Any:
+    if callable(key):
+        return key(out)
+    if isinstance(out, Mapping) and key in out:
+        return out[key]
+    if isinstance(out, (tuple, list)) and isinstance(key, int) and -len(out) <= key < len(out):
+        return out[key]
+    if isinstance(key, str) and hasattr(out, key):
+        return getattr(out, key)
+    raise OutputError(
+        f"output_key={key!r} is not in what the model returned ({_kind(out)}; fields: {_fields(out)}); "
+        "pass one of its fields, a tuple position, or a callable output_key=lambda out: ..."
+    )
+
+
+def _default(out: Any) -> Any:
+    if _is_array(out):
+        return out
+    if not isinstance(out, (tuple, list)) and getattr(out, "logits", None) is not None:
+        return out.logits
+    if isinstance(out, Mapping):
+        if out.get("logits") is not None:
+            return out["logits"]
+        arrays = [k for k, v in out.items() if _is_array(v)]
+        if len(arrays) == 1:
+            return out[arrays[0]]
+        raise OutputError(
+            f"the model returned {_kind(out)} with fields {_fields(out)} and none is called 'logits'; "
+            f"pass output_key='{arrays[0] if arrays else 'name'}' (the field to explain) or a callable"
+        )
+    if isinstance(out, (tuple, list)) and out and _is_array(out[0]):
+        return out[0]
+    if isinstance(out, (tuple, list, float, int, np.number)):
+        return out
+    raise OutputError(
+        f"the model returned {_kind(out)}, not an array; pass output_key='<field>' (fields: "
+        f"{_fields(out)}) or a callable output_key=lambda out: ... that returns the (B, C) scores"
+    )
+
+
+def read(out: Any, output_key: str | int | Callable | None = None) -> Any:
+    """The array to explain from a model's output: a tensor (kept in torch) or an array;
+    half-precision outputs become float64."""
+    arr = _default(out) if output_key is None else _pick(out, output_key)
+    if _is_tensor(arr):
+        import torch
+
+        if arr.dtype in (torch.bfloat16, torch.float16):
+            arr = arr.to(torch.float64)
+        return arr
+    if isinstance(arr, np.ndarray) and arr.dtype == np.float16:
+        return arr.astype(np.float64)
+    if not _is_array(arr):
+        try:
+            arr = np.asarray(arr, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise OutputError(
+                f"the model's output ({type(arr).__name__}) is not an array of numbers ({exc}); "
+                "pass output_key= to pick the (B, C) scores"
+            ) from exc
+    return arr
