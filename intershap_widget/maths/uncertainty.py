@@ -84,6 +84,24 @@ def _abs_image(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return np.stack([np.where(straddles, 0.0, np.minimum(a, b)), np.maximum(a, b)])
 
 
+def _unresolved_range(phi_abs: np.ndarray, box: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ranges of InterSHAP ``(2,)`` and of the contributions ``(2, M)`` when every entry
+    of |mean φ| whose interval holds 0 (``box[0] == 0``) may lie anywhere in [0, hi] and
+    the others stay at their estimates ``phi_abs (M, M)``."""
+    m = phi_abs.shape[0]
+    free = box[0] == 0
+    lo = np.where(free, 0.0, phi_abs)
+    hi = np.where(free, box[1], phi_abs)
+    off = ~np.eye(m, dtype=bool)
+    a_lo, a_hi = lo[off].sum(), hi[off].sum()
+    d_lo, d_hi = np.diag(lo), np.diag(hi)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = np.array([a_lo / (a_lo + d_hi.sum()), a_hi / (a_hi + d_lo.sum())])
+        rest_lo, rest_hi = lo.sum() - d_lo, hi.sum() - d_hi
+        c = np.stack([d_lo / (d_lo + rest_hi), d_hi / (d_hi + rest_lo)])
+    return g, c
+
+
 def sample_intervals(phi: np.ndarray, local: np.ndarray, *, intershap: float, local_mean: float,
                      level: float = DEFAULT_LEVEL, n_draws: int = N_DRAWS, seed: int = 0) -> dict:
     """Intervals over samples from φ ``(N, M, M)`` and the local scores ``(N,)``.
@@ -114,10 +132,12 @@ def sample_intervals(phi: np.ndarray, local: np.ndarray, *, intershap: float, lo
             c = diag / total[:, None]
         ok = total > 0
         if ok.sum() >= 2:
+            g_box, c_box = _unresolved_range(np.abs(mphi), out["Phi"])
             lo, hi = _basic(np.asarray(intershap), g[ok], level)
-            out["intershap"] = (float(lo), float(hi))
+            out["intershap"] = (float(np.fmin(lo, g_box[0])), float(np.fmax(hi, g_box[1])))
             est_c = np.abs(np.diag(mphi)) / np.abs(mphi).sum()
-            out["modality_contributions"] = _basic(est_c, c[ok], level)
+            c_iv = _basic(est_c, c[ok], level)
+            out["modality_contributions"] = np.stack([np.fmin(c_iv[0], c_box[0]), np.fmax(c_iv[1], c_box[1])])
     loc = np.asarray(local, dtype=np.float64)
     loc = loc[np.isfinite(loc)]
     if np.isfinite(local_mean) and loc.size >= 2:
