@@ -14,6 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import games, result_io, scores
+from .honest import HonestScores
 from .result_text import summary_text
 
 __all__ = ["InteractionResult", "load_result"]
@@ -39,7 +40,7 @@ def _normalise_index(idx: Any, n: int) -> np.ndarray:
     return np.where(arr < 0, arr + n, arr)
 
 
-class InteractionResult:
+class InteractionResult(HonestScores):
     """Exact modality-level explanation of N samples by M modalities.
 
     Parameters
@@ -177,23 +178,6 @@ class InteractionResult:
         """``(N,)`` v(N): the output on the full input."""
         return self._values[:, -1]
 
-    @property
-    def output_precision(self) -> float:
-        """Relative precision of the model's outputs (``settings["output_precision"]``,
-        or the machine epsilon of ``settings["output_dtype"]``; float64's when unknown):
-        sets the rounding tolerance below which a behaviour counts as zero."""
-        prec = self.settings.get("output_precision")
-        if prec is None and self.settings.get("output_dtype") is not None:
-            try:
-                prec = np.finfo(np.dtype(str(self.settings["output_dtype"]))).eps
-            except (TypeError, ValueError):
-                prec = None
-        return scores.FLOAT64_EPS if prec is None else max(float(prec), scores.FLOAT64_EPS)
-
-    @cached_property
-    def _tol(self) -> float:
-        return scores.global_tolerance(self._values, self.output_precision)
-
     @cached_property
     def Phi(self) -> np.ndarray:
         """``(M, M)`` global matrix Φ = |mean_a φ^a| (paper Eq. 5)."""
@@ -206,22 +190,11 @@ class InteractionResult:
         return scores.intershap_score(self.Phi, self._tol)
 
     @cached_property
-    def nan_reason(self) -> str | None:
-        """Why the global InterSHAP is NaN (no samples, no behaviour, the behaviour
-        cancels over the samples), or None when it is a number."""
-        return scores.global_nan_reason(self.phi, self._values, self.output_precision)
-
-    @cached_property
     def intershap_local(self) -> np.ndarray:
         """``(N,)`` per-sample InterSHAP (paper Eq. 10); NaN where Σ|φ^a| is within
         rounding of the sample's output scale (:func:`.scores.local_tolerance`)."""
         tol = scores.local_tolerance(self._values, self.output_precision)
         return _readonly(scores.local_scores(self.phi, tol))
-
-    @property
-    def local_nan_reason(self) -> str | None:
-        """How many local scores are NaN and why (the rule: :func:`.scores.local_tolerance`)."""
-        return scores.local_nan_reason(self.intershap_local)
 
     @property
     def intershap_local_mean(self) -> float:
@@ -240,33 +213,6 @@ class InteractionResult:
     def behaviour(self) -> float:
         """Σ_ij Φ_ij, the denominator of InterSHAP."""
         return scores.behaviour(self.Phi)
-
-    # ----------------------------------------------- cancellation, intervals
-    @cached_property
-    def Phi_abs(self) -> np.ndarray:
-        """``(M, M)`` absolute-first aggregate mean_a |φ^a|: nothing cancels."""
-        return _readonly(scores.abs_first_matrix(self.phi))
-
-    @cached_property
-    def intershap_abs(self) -> float:
-        """InterSHAP of :attr:`Phi_abs` (absolute value before the mean over samples)."""
-        return scores.intershap_score(self.Phi_abs, self._tol)
-
-    @cached_property
-    def cancellation_ratio(self) -> float:
-        """Σ Φ / Σ Φ_abs = Σ|mean φ| / Σ mean|φ| in [0, 1]; 1 = no cancellation between
-        samples (see :mod:`.diagnostics`)."""
-        return scores.cancellation_ratio(self.phi, self._tol)
-
-    @cached_property
-    def intervals(self) -> dict:
-        """Confidence intervals over the explained samples (with the masking error added
-        where the result carries it), level ``settings.get("interval_level", 0.95)``:
-        ``{"intershap": (lo, hi), "intershap_local_mean": (lo, hi), "Phi": (2, M, M),
-        "modality_contributions": (2, M)}``; see :mod:`.uncertainty`."""
-        from .uncertainty import result_intervals
-
-        return result_intervals(self)
 
     # ------------------------------------------------------ higher orders
     def interactions(self, index: str = "k-SII", order: int = 2, min_order: int = 1):
