@@ -46,7 +46,11 @@ def _coverage(kind: str, n: int, reps: int = 200):
 def test_coverage_of_a_known_population_value(kind):
     # 200 seeded samples of N = 100 from 50,000 games; binomial sd of a 95 % rate: 1.5 points
     cov = _coverage(kind, 100)
-    assert np.all(cov >= 0.90) and np.all(cov <= 0.995), cov
+    assert np.all(cov >= 0.90), cov
+    # where an entry of Φ is unresolved (kind "zero": the interactions), the global
+    # interval also spans its range, by design conservative; elsewhere near nominal
+    upper = np.array([1.0 if kind == "zero" else 0.99, 0.99, 0.99, 0.99])
+    assert np.all(cov <= upper), cov
 
 
 @pytest.fixture(scope="module")
