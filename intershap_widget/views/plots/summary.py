@@ -26,7 +26,8 @@ def _title(result: Any) -> str:
     title += f", {100 * float(result.settings.get('interval_level', 0.95)):g} % intervals)" if iv else ")"
     reason = getattr(result, "nan_reason", None)
     if reason:
-        title += "\nglobal score NaN: " + textwrap.shorten(reason, 110, placeholder=" …")
+        head = textwrap.shorten(reason.split(":")[0], 90, placeholder=" …")
+        title += f"\nglobal score NaN: {head} (res.nan_reason says more)"
     return title
 
 
