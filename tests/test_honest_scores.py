@@ -49,6 +49,26 @@ def test_single_sample_float32_rounding_is_nan():
     assert np.isfinite(isw.InteractionResult(v).intershap)
 
 
+@pytest.mark.parametrize("dtype, eps", [("float32", 2.0**-23), ("torch.float16", 2.0**-10),
+                                         ("torch.bfloat16", 2.0**-7), ("float64", 2.0**-52), ("no such", 2.0**-52)])
+def test_output_precision_from_the_recorded_dtype(dtype, eps):
+    assert isw.InteractionResult(np.zeros((1, 4)), settings={"output_dtype": dtype}).output_precision == eps
+
+
+def test_rescaled_model_outputs_give_the_same_scores():
+    def model(scale):
+        return lambda xs: scale * (np.tanh(xs[0].sum(1)) * xs[1][:, 0] + 0.3 * xs[1][:, 1] + 2.0)
+
+    base = isw.explain(model(1.0), X2, output="regression", progress=False)
+    for scale in (1e-12, 1e12):
+        res = isw.explain(model(scale), X2, output="regression", progress=False)
+        for name in ("intershap", "intershap_local_mean", "intershap_abs", "cancellation_ratio"):
+            assert getattr(res, name) == pytest.approx(getattr(base, name), rel=1e-9)
+        np.testing.assert_allclose(res.intershap_local, base.intershap_local, rtol=1e-9)
+        const = isw.explain(lambda xs: np.full(_n(xs), 0.3 * scale), X2, output="regression", progress=False)
+        assert np.isnan(const.intershap) and np.isnan(const.intershap_local).all()
+
+
 def test_linear_regression_against_its_own_samples_is_nan_not_a_ratio_of_noise():
     from sklearn.linear_model import LinearRegression
 

@@ -23,20 +23,29 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def _dtype_eps(name: str) -> float | None:
+    """Machine epsilon of a numpy or torch dtype name (None when unknown)."""
+    name = name.removeprefix("torch.")
+    if name == "bfloat16":
+        return 2.0**-7
+    try:
+        return float(np.finfo(np.dtype(name)).eps)
+    except (TypeError, ValueError):
+        return None
+
+
 class HonestScores:
     """NaN reasons, cancellation and intervals of a result (mixin)."""
 
     @property
     def output_precision(self) -> float:
         """Relative precision of the model's outputs (``settings["output_precision"]``,
-        or the machine epsilon of ``settings["output_dtype"]``; float64's when unknown):
-        sets the rounding tolerance below which a behaviour counts as zero."""
+        or the machine epsilon of ``settings["output_dtype"]``, e.g. ``"float32"``,
+        ``"torch.bfloat16"``; float64's when unknown): sets the rounding tolerance below
+        which a behaviour counts as zero (:mod:`.scores`)."""
         prec = self.settings.get("output_precision")
         if prec is None and self.settings.get("output_dtype") is not None:
-            try:
-                prec = np.finfo(np.dtype(str(self.settings["output_dtype"]))).eps
-            except (TypeError, ValueError):
-                prec = None
+            prec = _dtype_eps(str(self.settings["output_dtype"]))
         return scores.FLOAT64_EPS if prec is None else max(float(prec), scores.FLOAT64_EPS)
 
     @cached_property
