@@ -61,4 +61,7 @@ def summary_text(res: Any) -> str:
     ]
     for i, name in enumerate(res.modality_names):
         lines.append(f"    {name:<{width}}" + "".join(f"{x:12.4g}" for x in res.Phi[i]))
+    masking = getattr(res, "masking_se", None)  # issue 13's masking error, where the run has it
+    if masking is not None and hasattr(masking, "describe"):
+        lines.append("  " + masking.describe())
     return "\n".join(lines)

@@ -50,45 +50,29 @@ def heatmap(
     check_result(result)
     names = list(result.modality_names)
     m = len(names)
-    mat, magn, cmap, vmin, vmax, default_title, label = _matrix(result, sample)
-    fig, ax = new_axes(ax, (1.3 * m + 2.6, 1.15 * m + 1.4))
-    im = ax.imshow(mat, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest", aspect="equal")
-    _grid(ax, names)
-    if annotate:
-        _annotate(ax, im, mat, magn, shares)
-    if colorbar and np.isfinite(mat).any():
-        cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03, shrink=0.9)
-        cb.ax.set_title(label, fontsize=10)
-        cb.outline.set_visible(False)
-    ax.set_title(default_title if title is None else title, fontsize=11, pad=8)
-    ax.set_xlim(-0.5, m - 0.5)
-    ax.set_ylim(m - 0.5, -0.5)
-    return fig, ax
-
-
-def _matrix(result: Any, sample: int | None) -> tuple:
-    """``(mat, |mat|, cmap, vmin, vmax, title, colour-bar label)`` of Φ or one sample's φ."""
     if sample is None:
         mat = np.asarray(result.Phi, dtype=float)
-        magn, cmap, vmin, label = mat, _style.sequential_cmap(), 0.0, "Φ"
-        title = f"Φ = |mean φ| over {result.n_samples} samples"
+        magn = mat
+        cmap = _style.sequential_cmap()
+        vmax = float(np.nanmax(mat)) if np.isfinite(mat).any() else 1.0
+        vmin = 0.0
+        default_title = f"Φ = |mean φ| over {result.n_samples} samples"
+        label = "Φ"
     else:
         pos = sample_position(result, sample)
         mat = np.asarray(result.phi[pos], dtype=float)
-        magn, cmap, label = np.abs(mat), _style.diverging_cmap(), "φ"
-        title = f"φ of sample {pos} (index {int(result.sample_index[pos])})"
-    vmax = float(np.nanmax(magn)) if np.isfinite(magn).any() else 1.0
-    if sample is not None:
+        magn = np.abs(mat)
+        cmap = _style.diverging_cmap()
+        vmax = float(np.nanmax(magn)) if np.isfinite(magn).any() else 1.0
         vmin = -vmax
+        default_title = f"φ of sample {pos} (index {int(result.sample_index[pos])})"
+        label = "φ"
     if not vmax > 0:
         vmax = 1.0
         vmin = 0.0 if sample is None else -1.0
-    return mat, magn, cmap, vmin, vmax, title, label
 
-
-def _grid(ax: Any, names: list) -> None:
-    """Tick labels on top, a thin white grid between cells, outlined diagonal cells."""
-    m = len(names)
+    fig, ax = new_axes(ax, (1.3 * m + 2.6, 1.15 * m + 1.4))
+    im = ax.imshow(mat, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest", aspect="equal")
     ax.set_xticks(range(m), labels=names)
     ax.set_yticks(range(m), labels=names)
     ax.tick_params(length=0)
@@ -99,6 +83,7 @@ def _grid(ax: Any, names: list) -> None:
     ax.xaxis.tick_top()
     for spine in ax.spines.values():
         spine.set_visible(False)
+    # thin white grid between cells
     ax.set_xticks(np.arange(-0.5, m, 1.0), minor=True)
     ax.set_yticks(np.arange(-0.5, m, 1.0), minor=True)
     ax.grid(which="minor", color="white", linewidth=1.5)
@@ -112,21 +97,26 @@ def _grid(ax: Any, names: list) -> None:
             )
         )
 
-
-def _annotate(ax: Any, im: Any, mat: np.ndarray, magn: np.ndarray, shares: bool) -> None:
-    """Each cell's value and, with ``shares``, its share of behaviour."""
-    m = mat.shape[0]
-    total = float(np.nansum(magn))
-    scale = float(np.nanmax(magn)) if np.isfinite(magn).any() else 0.0
-    fontsize = 10 if m <= 4 else (8 if m <= 6 else 6)
-    for i in range(m):
-        for j in range(m):
-            val = mat[i, j]
-            text = _style.format_value(val, scale)
-            if shares and total > 0 and np.isfinite(val):
-                text += f"\n{100 * abs(val) / total:.0f} %"
-            colour = _style.text_colour_for(im.cmap(im.norm(val))) if np.isfinite(val) else "#555555"
-            ax.text(
-                j, i, text, ha="center", va="center", color=colour, fontsize=fontsize,
-                fontweight="bold" if i == j else "normal", gid=f"cell-{i}-{j}",
-            )
+    if annotate:
+        total = float(np.nansum(magn))
+        scale = float(np.nanmax(magn)) if np.isfinite(magn).any() else 0.0
+        fontsize = 10 if m <= 4 else (8 if m <= 6 else 6)
+        for i in range(m):
+            for j in range(m):
+                val = mat[i, j]
+                text = _style.format_value(val, scale)
+                if shares and total > 0 and np.isfinite(val):
+                    text += f"\n{100 * abs(val) / total:.0f} %"
+                colour = _style.text_colour_for(im.cmap(im.norm(val))) if np.isfinite(val) else "#555555"
+                ax.text(
+                    j, i, text, ha="center", va="center", color=colour, fontsize=fontsize,
+                    fontweight="bold" if i == j else "normal", gid=f"cell-{i}-{j}",
+                )
+    if colorbar and np.isfinite(mat).any():
+        cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03, shrink=0.9)
+        cb.ax.set_title(label, fontsize=10)
+        cb.outline.set_visible(False)
+    ax.set_title(default_title if title is None else title, fontsize=11, pad=8)
+    ax.set_xlim(-0.5, m - 0.5)
+    ax.set_ylim(m - 0.5, -0.5)
+    return fig, ax
