@@ -87,6 +87,8 @@ def test_empty_subset_is_allowed_but_scores_are_nan(res):
     empty = res[[]]
     assert empty.n_samples == 0
     assert np.isnan(empty.intershap) and np.isnan(empty.intershap_local_mean)
+    assert empty.nan_reason == "no samples" and "global InterSHAP is NaN: no samples" in repr(empty)
+    assert np.isnan(empty.intervals["intershap"]).all()
 
 
 def test_for_class(res):
