@@ -232,3 +232,30 @@ def test_xor_with_a_fixed_class_and_its_own_samples_is_half():
     assert np.nanmean(fixed.intershap_local) == pytest.approx(fixed.intershap_local_mean)
     assert fixed.cancellation_ratio < 0.5
     assert pred.intershap > 0.6 and pred.cancellation_ratio > 0.7  # the predicted class: 64.9 %, 0.705
+
+
+def test_issue_fixed_output_cases_warn_about_cancellation():
+    # the issue: a gradient-boosting regressor gives exactly 0.5, a random network with
+    # target=1 gives 0.5000000000000102, and nothing warns
+    torch = pytest.importorskip("torch")
+    from sklearn.ensemble import GradientBoostingRegressor
+
+    A = np.random.default_rng(0).normal(size=(80, 4))
+    gb = GradientBoostingRegressor(random_state=0).fit(A, A @ [1, 2, 3, 4] + A[:, 0] * A[:, 3])
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.Tanh(), torch.nn.Linear(16, 3))
+    runs = {
+        "gbr": dict(model=gb),
+        "net": dict(model=lambda xs: net(torch.cat([torch.as_tensor(x, dtype=torch.float32) for x in xs], 1)),
+                    target=1),
+    }
+    for name, kw in runs.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # whatever explain() itself says
+            res = isw.explain(kw.pop("model"), [A[:, :2], A[:, 2:]], progress=False, **kw)
+        res.settings.pop("degenerate_global", None)  # the maths diagnostic on its own
+        assert res.intershap == pytest.approx(0.5, abs=1e-9), name
+        assert res.cancellation_ratio < 0.2, name
+        with pytest.warns(isw.CancellationWarning, match="is dominated by cancellation") as rec:
+            diagnostics.warn_if_degenerate(res)
+        assert len(rec) == 1
