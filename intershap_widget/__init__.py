@@ -5,6 +5,7 @@ Layers (imports point one way, see docs/architecture.md): :mod:`.maths` (numpy o
 ← :mod:`.explainers` (models → results) ← :mod:`.views` (widgets, plots, display)
 ← :mod:`.paper` (the paper's data, models, baselines and reproduction)."""
 
+from .maths.diagnostics import CancellationWarning
 from .maths.games import MAX_EXACT_MODALITIES, interaction_matrices, shapley_values
 from .maths.interactions import order_shares
 from .maths.result import InteractionResult, load_result
@@ -23,6 +24,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BackgroundMasker",
     "BaselineMasker",
+    "CancellationWarning",
     "CallableMasker",
     "compare_scores",
     "concatenated",

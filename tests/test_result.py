@@ -87,6 +87,8 @@ def test_empty_subset_is_allowed_but_scores_are_nan(res):
     empty = res[[]]
     assert empty.n_samples == 0
     assert np.isnan(empty.intershap) and np.isnan(empty.intershap_local_mean)
+    assert empty.nan_reason == "no samples" and "global InterSHAP is NaN: no samples" in repr(empty)
+    assert np.isnan(empty.intervals["intershap"]).all()
 
 
 def test_for_class(res):
@@ -161,3 +163,15 @@ def test_constructor_validation():
         isw.InteractionResult(np.zeros((3, 4)), modality_names=["a"])
     with pytest.raises(ValueError, match="labels"):
         isw.InteractionResult(np.zeros((3, 4)), labels=[1, 2])
+
+
+def test_subsets_and_classes_keep_the_precision_and_their_own_nan_reasons(res):
+    v = np.array([[0.5, 0.5, 0.5, 0.5 + 1e-8], [0.1, 0.5, 0.3, 1.0]])
+    r = isw.InteractionResult(v, settings={"output_dtype": "float32"})
+    assert np.isnan(r.intershap_local[0]) and np.isfinite(r.intershap_local[1])
+    assert r[[0]].output_precision == r.output_precision
+    assert r[[0]].nan_reason.startswith("no behaviour") and r[[1]].nan_reason is None
+    assert r.nan_reason is None and np.isfinite(r.intershap)
+    for c in range(3):
+        one = res.for_class(c)
+        assert one.nan_reason is None and one.intervals["Phi"].shape == (2, 3, 3)

@@ -7,19 +7,17 @@ cached. Conventions: :mod:`intershap_widget.maths.games`.
 
 from __future__ import annotations
 
-import json
 import os
 from functools import cached_property
 from typing import Any, Sequence
 
 import numpy as np
 
-from . import games, scores
+from . import games, result_io, scores
+from .honest import HonestScores
+from .result_text import summary_text
 
 __all__ = ["InteractionResult", "load_result"]
-
-_FORMAT_VERSION = 1
-
 
 def _normalise_index(idx: Any, n: int) -> np.ndarray:
     """Turn an int / slice / bool mask / sequence of ints into sorted-as-given int indices."""
@@ -42,7 +40,7 @@ def _normalise_index(idx: Any, n: int) -> np.ndarray:
     return np.where(arr < 0, arr + n, arr)
 
 
-class InteractionResult:
+class InteractionResult(HonestScores):
     """Exact modality-level explanation of N samples by M modalities.
 
     Parameters
@@ -187,13 +185,16 @@ class InteractionResult:
 
     @cached_property
     def intershap(self) -> float:
-        """Global InterSHAP in [0, 1] (paper Eq. 8)."""
-        return scores.intershap_score(self.Phi)
+        """Global InterSHAP in [0, 1] (paper Eq. 8); NaN with :attr:`nan_reason` when the
+        behaviour Σ Φ is within rounding of the output scale (see :mod:`.scores`)."""
+        return scores.intershap_score(self.Phi, self._tol)
 
     @cached_property
     def intershap_local(self) -> np.ndarray:
-        """``(N,)`` per-sample InterSHAP (paper Eq. 10); NaN where φ^a is all zero."""
-        return _readonly(scores.local_scores(self.phi))
+        """``(N,)`` per-sample InterSHAP (paper Eq. 10); NaN where Σ|φ^a| is within
+        rounding of the sample's output scale (:func:`.scores.local_tolerance`)."""
+        tol = scores.local_tolerance(self._values, self.output_precision)
+        return _readonly(scores.local_scores(self.phi, tol))
 
     @property
     def intershap_local_mean(self) -> float:
@@ -205,8 +206,8 @@ class InteractionResult:
 
     @cached_property
     def modality_contributions(self) -> np.ndarray:
-        """``(M,)`` |Φ_ii| / Behaviour; sums to 1 − InterSHAP."""
-        return _readonly(scores.modality_contributions(self.Phi))
+        """``(M,)`` |Φ_ii| / Behaviour; sums to 1 − InterSHAP (NaN where it is)."""
+        return _readonly(scores.modality_contributions(self.Phi, self._tol))
 
     @property
     def behaviour(self) -> float:
@@ -280,38 +281,21 @@ class InteractionResult:
 
     # ------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike) -> None:
-        """Write the result (values, names, settings) to one ``.npz`` file."""
-        meta = {
-            "format_version": _FORMAT_VERSION,
-            "modality_names": self.modality_names,
-            "target": self.target,
-            "class_names": self.class_names,
-            "settings": self.settings,
-        }
-        arrays = {"coalition_values": self._values, "sample_index": self.sample_index}
-        for name in ("target_class", "class_values", "predicted_class", "labels"):
-            val = getattr(self, name)
-            if val is not None:
-                arrays[name] = val
-        with open(path, "wb") as fh:
-            np.savez_compressed(fh, meta=np.array(json.dumps(meta, default=_json_default)), **arrays)
+        """Write the result (values, names, settings) to one ``.npz`` file, atomically
+        (see :mod:`.result_io`); labels of None or mixed types are refused."""
+        result_io.save_result(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "InteractionResult":
-        """Read a result written by :meth:`save`."""
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            if meta.get("format_version") != _FORMAT_VERSION:
-                raise ValueError(f"{path}: unsupported result format {meta.get('format_version')}")
-            arrays = {k: data[k] for k in data.files if k != "meta"}
-        return cls(
-            arrays.pop("coalition_values"),
-            modality_names=meta["modality_names"],
-            target=meta["target"],
-            class_names=meta["class_names"],
-            settings=meta["settings"],
-            **arrays,
-        )
+        """Read a result written by :meth:`save`; anything else raises a ValueError
+        starting ``"not an intershap-widget result file: "``."""
+        values, arrays, meta = result_io.read_result_file(path)
+        try:
+            return cls(values, modality_names=meta["modality_names"], target=meta["target"],
+                       class_names=meta["class_names"], settings=meta["settings"], **arrays)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"not an intershap-widget result file: {os.fspath(path)} "
+                             f"(inconsistent contents: {exc})") from None
 
     # ------------------------------------------------------------ interop
     def to_shap(self, interactions: bool = False):
@@ -334,20 +318,9 @@ class InteractionResult:
 
     # ------------------------------------------------------------ display
     def summary(self) -> str:
-        """A few lines: sizes, target, global and local InterSHAP, Φ."""
-        m = self.n_modalities
-        width = max(8, max(len(s) for s in self.modality_names))
-        lines = [
-            f"InteractionResult: N={self.n_samples} samples, M={m} modalities, target={self.target!r}",
-            f"  InterSHAP (global) = {_pct(self.intershap)}   InterSHAP (local mean) = {_pct(self.intershap_local_mean)}",
-            "  modality contributions: "
-            + ", ".join(f"{n} {_pct(c)}" for n, c in zip(self.modality_names, self.modality_contributions)),
-            "  Phi = |mean phi|:",
-            "    " + " " * width + "".join(f"{n[:10]:>12}" for n in self.modality_names),
-        ]
-        for i, name in enumerate(self.modality_names):
-            lines.append(f"    {name:<{width}}" + "".join(f"{x:12.4g}" for x in self.Phi[i]))
-        return "\n".join(lines)
+        """A few lines: sizes, target, global and local InterSHAP with intervals over
+        samples, NaN reasons, the cancellation ratio, Φ (:mod:`.result_text`)."""
+        return summary_text(self)
 
     def __repr__(self) -> str:
         return self.summary()
@@ -362,18 +335,6 @@ class InteractionResult:
 def _readonly(a: np.ndarray) -> np.ndarray:
     a.setflags(write=False)
     return a
-
-
-def _pct(x: float) -> str:
-    return "nan" if not np.isfinite(x) else f"{100 * x:.1f} %"
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    return str(obj)
 
 
 def load_result(path: str | os.PathLike) -> InteractionResult:

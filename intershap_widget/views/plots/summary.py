@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
-import numpy as np
+from ...maths.result_text import pct_interval
 
 from ._common import check_result
 from .bars import contribution_bars
@@ -14,8 +15,20 @@ from .heatmap import heatmap
 __all__ = ["summary_figure"]
 
 
-def _pct(x: float) -> str:
-    return "nan" if not np.isfinite(x) else f"{100 * x:.1f} %"
+def _title(result: Any) -> str:
+    """``InterSHAP global 45.5 % [44.1, 46.9] · local mean …`` (intervals over samples
+    where the result has them) and, on a second line, why the global score is NaN."""
+    iv = getattr(result, "intervals", None) or {}
+    nan2 = (float("nan"), float("nan"))
+    title = (f"InterSHAP global {pct_interval(result.intershap, iv.get('intershap', nan2))} · local mean "
+             f"{pct_interval(result.intershap_local_mean, iv.get('intershap_local_mean', nan2))}"
+             f"   (N = {result.n_samples}, M = {result.n_modalities}, target = {result.target!r}")
+    title += f", {100 * float(result.settings.get('interval_level', 0.95)):g} % intervals)" if iv else ")"
+    reason = getattr(result, "nan_reason", None)
+    if reason:
+        head = textwrap.shorten(reason.split(":")[0], 90, placeholder=" …")
+        title += f"\nglobal score NaN: {head} (res.nan_reason says more)"
+    return title
 
 
 def summary_figure(result: Any, *, fig: Any = None):
@@ -50,10 +63,5 @@ def summary_figure(result: Any, *, fig: Any = None):
     heatmap(result, ax=axes[0])
     contribution_bars(result, ax=axes[1], title="Share of behaviour")
     local_distribution(result, ax=axes[2])
-    target = result.target
-    fig.suptitle(
-        f"InterSHAP global {_pct(result.intershap)} · local mean {_pct(result.intershap_local_mean)}"
-        f"   (N = {result.n_samples}, M = {m}, target = {target!r})",
-        fontsize=12, fontweight="bold",
-    )
+    fig.suptitle(_title(result), fontsize=12, fontweight="bold")
     return fig, axes

@@ -1,0 +1,75 @@
+"""Diagnostics of a global score: the cancellation warning (docs/honest_numbers.md).
+
+Φ = |mean φ| takes the absolute value *after* averaging over the samples (the paper's
+definition, kept as the default). Where the signs of φ differ between samples, the
+global score measures what is left after they cancelled. The cancellation ratio
+Σ|mean φ| / Σ mean|φ| (``res.cancellation_ratio``, 1 = nothing cancelled) says how much
+is left; below :data:`CANCELLATION_WARN` the global score is dominated by cancellation
+and :func:`warn_if_degenerate` (called once at the end of ``explain()``) issues a
+:class:`CancellationWarning` that says what to do.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from typing import Any
+
+import numpy as np
+
+__all__ = ["CancellationWarning", "CANCELLATION_WARN", "cancellation_message", "warn_if_degenerate"]
+
+#: below this share of the absolute behaviour surviving the mean, the global score is
+#: dominated by cancellation
+CANCELLATION_WARN = 0.5
+
+
+class CancellationWarning(UserWarning):
+    """The global InterSHAP is dominated by cancellation: the signs of φ differ between
+    samples and Φ = |mean φ| is what is left after they cancel."""
+
+
+def _pct(x: float) -> str:
+    return "nan" if not np.isfinite(x) else f"{100 * x:.1f} %"
+
+
+_REMEDY = ("To measure interactions rather than what survives the average: use target='predicted' "
+           "(each sample explains its own predicted class), a background separate from the explained "
+           "samples, or the local mean (res.intershap_local_mean = {local}); res.intershap_abs = {absf} "
+           "is the absolute-first aggregate. See docs/honest_numbers.md.")
+
+
+def cancellation_message(result: Any) -> str | None:
+    """The :class:`CancellationWarning` text for ``result``, or None when its global
+    score is not dominated by cancellation (or the engine already reported the
+    degenerate fixed-output case in ``settings["degenerate_global"]``)."""
+    if (getattr(result, "settings", None) or {}).get("degenerate_global"):
+        return None
+    ratio = float(result.cancellation_ratio)
+    remedy = _REMEDY.format(local=_pct(result.intershap_local_mean), absf=_pct(result.intershap_abs))
+    reason = result.nan_reason or ""
+    if reason.startswith("the behaviour cancels"):
+        return f"global InterSHAP is NaN: {reason}. {remedy}"
+    if not np.isfinite(ratio) or ratio >= CANCELLATION_WARN:
+        return None
+    return (f"global InterSHAP = {_pct(result.intershap)} is dominated by cancellation: only "
+            f"{100 * ratio:.0f} % of the behaviour survives averaging phi over the samples "
+            f"(cancellation ratio sum |mean phi| / sum mean |phi| = {ratio:.3f}). {remedy}")
+
+
+def _outside_stacklevel() -> int:
+    """``stacklevel`` for a warning issued by the caller of this function's caller, that
+    points at the first frame outside this package."""
+    level, frame = 2, sys._getframe(2)
+    while frame is not None and str(frame.f_globals.get("__name__", "")).startswith("intershap_widget"):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def warn_if_degenerate(result: Any) -> str | None:
+    """Issue one :class:`CancellationWarning` when ``result``'s global score is dominated
+    by cancellation (see :func:`cancellation_message`); returns its text or None."""
+    msg = cancellation_message(result)
+    if msg is not None:
+        warnings.warn(msg, CancellationWarning, stacklevel=_outside_stacklevel())
+    return msg

@@ -1,0 +1,67 @@
+"""The text summary of an :class:`~intershap_widget.maths.result.InteractionResult`:
+scores with their intervals over samples, why a score is NaN, the cancellation ratio, Φ."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["pct", "pct_interval", "summary_text"]
+
+
+def pct(x: float) -> str:
+    """``"45.5 %"``, or ``"nan"``."""
+    return "nan" if not np.isfinite(x) else f"{100 * x:.1f} %"
+
+
+def pct_interval(x: float, interval: Any) -> str:
+    """``"45.5 % [44.1, 46.9]"`` (the interval left out where it is NaN)."""
+    lo, hi = (float(v) for v in interval)
+    if not np.isfinite(x) or not (np.isfinite(lo) and np.isfinite(hi)):
+        return pct(x)
+    return f"{100 * x:.1f} % [{100 * lo:.1f}, {100 * hi:.1f}]"
+
+
+def _notes(res: Any) -> list[str]:
+    lines = []
+    if res.nan_reason:
+        lines.append(f"  global InterSHAP is NaN: {res.nan_reason}")
+    degenerate = res.settings.get("degenerate_global")
+    if degenerate:
+        lines.append(f"  warning: {degenerate}; read the local mean")
+    ratio = res.cancellation_ratio
+    if np.isfinite(ratio):
+        lines.append(f"  cancellation ratio sum|mean phi| / sum mean|phi| = {ratio:.3f}"
+                     f"   absolute-first InterSHAP = {pct(res.intershap_abs)}")
+    if res.local_nan_reason:
+        lines.append(f"  local: {res.local_nan_reason}")
+    return lines
+
+
+def summary_text(res: Any) -> str:
+    """A few lines: sizes, target, global and local InterSHAP with their intervals over
+    samples, NaN reasons, the cancellation ratio, modality contributions and Φ."""
+    m = res.n_modalities
+    width = max(8, max(len(s) for s in res.modality_names))
+    iv = res.intervals
+    level = float(res.settings.get("interval_level", 0.95))
+    contrib = res.modality_contributions
+    lines = [
+        f"InteractionResult: N={res.n_samples} samples, M={m} modalities, target={res.target!r}",
+        f"  InterSHAP (global) = {pct_interval(res.intershap, iv['intershap'])}   "
+        f"InterSHAP (local mean) = {pct_interval(res.intershap_local_mean, iv['intershap_local_mean'])}"
+        f"   [{100 * level:g} % intervals over samples]",
+        *_notes(res),
+        "  modality contributions: "
+        + ", ".join(f"{n} {pct_interval(c, iv['modality_contributions'][:, i])}"
+                    for i, (n, c) in enumerate(zip(res.modality_names, contrib))),
+        "  Phi = |mean phi|:",
+        "    " + " " * width + "".join(f"{n[:10]:>12}" for n in res.modality_names),
+    ]
+    for i, name in enumerate(res.modality_names):
+        lines.append(f"    {name:<{width}}" + "".join(f"{x:12.4g}" for x in res.Phi[i]))
+    masking = getattr(res, "masking_se", None)  # issue 13's masking error, where the run has it
+    if masking is not None and hasattr(masking, "describe"):
+        lines.append("  " + masking.describe())
+    return "\n".join(lines)
