@@ -79,6 +79,7 @@ class ModelAdapter:
         self.spec: InputSpec | None = None
         self.convention = "list"
         self.called_ok = False  # True after the first call that worked (the probe)
+        self.output_dtype: str | None = None  # dtype of the model's last output, before any cast
         inner = model.model if self.concatenate else model
         self.model = inner
         self.kind: str
@@ -210,7 +211,9 @@ class ModelAdapter:
             if hasattr(self.model, "predict_proba"):
                 return self.model.predict_proba(*args)
             return self.model.predict(*args)
-        out = outputs.read(self.model(*args, **kwargs), self.output_key)
+        picked = outputs.pick(self.model(*args, **kwargs), self.output_key)
+        self.output_dtype = str(getattr(picked, "dtype", "float64"))  # the precision the model computed in
+        out = outputs.explainable(picked)
         if self.kind == "callable" and not isinstance(out, np.ndarray):
             out = out.detach().cpu().numpy() if _is_tensor(out) else np.asarray(out)
         return out

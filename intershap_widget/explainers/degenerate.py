@@ -10,7 +10,7 @@ is then minus the row sums of the interactions, so global InterSHAP = Σ_{i≠j}
 Σ|Φ_ij| is forced to ≥ 0.5 (exactly 0.5 at M = 2 for any non-additive model) and, for
 an additive model, is a ratio of rounding errors. The local scores are not affected.
 ``target="predicted"`` breaks the symmetry (each sample explains its own class).
-See docs/higher_order.md, "Why target=<int> with background = X drifts to 50 %".
+See docs/honest_numbers.md, section 3, "Why target=<int> with background = X drifts to 50 %".
 """
 
 from __future__ import annotations
@@ -86,4 +86,4 @@ def warn_degenerate(reason: str, intershap: float, local_mean: float) -> None:
         f"(res.intershap_local_mean = {local_mean:.4g}), target='predicted' for a classifier, or a "
         "background from a different reference distribution (masking='baseline' or held-out rows; "
         "held-out rows of the same data only make the cancellation approximate). "
-        "See docs/higher_order.md.", DegenerateScoreWarning, stacklevel=_outside_stacklevel())
+        "See docs/honest_numbers.md, section 3.", DegenerateScoreWarning, stacklevel=_outside_stacklevel())

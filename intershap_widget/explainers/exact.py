@@ -13,6 +13,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ..maths.diagnostics import warn_if_degenerate
 from ..maths.result import InteractionResult
 from .adapters import ModelAdapter, as_model, resolve_output
 from .checks import check_output, check_raw_output, copies, validate_call
@@ -149,8 +150,7 @@ def explain(
     res = _explain_checked(model, chk, target=target, output=output, masking=masking, n_background=n_background,
                            n_draws=n_draws, baseline=baseline, batch_size=batch_size, class_names=class_names,
                            progress=progress, call=call, output_key=output_key, given=X)
-    # HONEST-NUMBERS CALL SITE: the maths half's cancellation check
-    # (maths/diagnostics.py::warn_if_degenerate(res)) goes here, once per call.
+    warn_if_degenerate(res)  # once per call: a score dominated by cancellation
     return res
 
 
@@ -184,6 +184,7 @@ def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking:
         "seed": int(seed),
         "model_rows": int(run.n_rows(bg[0].shape[0])),
         "batch_size": int(step),
+        "output_dtype": adapter.output_dtype or "float64",  # judges what is rounding noise (maths/scores.py)
     }
     reason = _degenerate(masker, output, target, n_cols, xs_in, bg_in, chk.background_is_x)
     if reason is not None:

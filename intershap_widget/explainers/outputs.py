@@ -89,7 +89,16 @@ def _default(out: Any) -> Any:
 def read(out: Any, output_key: str | int | Callable | None = None) -> Any:
     """The array to explain from a model's output: a tensor (kept in torch) or an array;
     half-precision outputs become float64."""
-    arr = _default(out) if output_key is None else _pick(out, output_key)
+    return explainable(pick(out, output_key))
+
+
+def pick(out: Any, output_key: str | int | Callable | None = None) -> Any:
+    """The field of a model's output to explain, as the model returned it (its own dtype)."""
+    return _default(out) if output_key is None else _pick(out, output_key)
+
+
+def explainable(arr: Any) -> Any:
+    """A picked output as a tensor or array that can be explained: half precision → float64."""
     if _is_tensor(arr):
         import torch
 

@@ -4,8 +4,9 @@
 definition, kept as the default). Where the signs of φ differ between samples, the
 global score measures what is left after they cancelled. The cancellation ratio
 Σ|mean φ| / Σ mean|φ| (``res.cancellation_ratio``, 1 = nothing cancelled) says how much
-is left; below :data:`CANCELLATION_WARN` the global score is dominated by cancellation
-and :func:`warn_if_degenerate` (called once at the end of ``explain()``) issues a
+is left; below :data:`CANCELLATION_WARN`, when cancelling also moves the score by more
+than :data:`CANCELLATION_SHIFT` from the absolute-first aggregate, the global score is
+dominated by cancellation and :func:`warn_if_degenerate` (called once at the end of ``explain()``) issues a
 :class:`CancellationWarning` that says what to do.
 """
 
@@ -17,11 +18,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CancellationWarning", "CANCELLATION_WARN", "cancellation_message", "warn_if_degenerate"]
+__all__ = ["CancellationWarning", "CANCELLATION_WARN", "CANCELLATION_SHIFT", "cancellation_message",
+           "warn_if_degenerate"]
 
 #: below this share of the absolute behaviour surviving the mean, the global score is
 #: dominated by cancellation
 CANCELLATION_WARN = 0.5
+#: ... and only when cancelling moves the global score by more than this (absolute share)
+#: from the absolute-first aggregate: a model without interactions scores 0 either way
+CANCELLATION_SHIFT = 0.05
 
 
 class CancellationWarning(UserWarning):
@@ -33,10 +38,10 @@ def _pct(x: float) -> str:
     return "nan" if not np.isfinite(x) else f"{100 * x:.1f} %"
 
 
-_REMEDY = ("To measure interactions rather than what survives the average: use target='predicted' "
-           "(each sample explains its own predicted class), a background separate from the explained "
-           "samples, or the local mean (res.intershap_local_mean = {local}); res.intershap_abs = {absf} "
-           "is the absolute-first aggregate. See docs/honest_numbers.md.")
+_REMEDY = ("To measure interactions rather than what survives the average: use {predicted}a "
+           "background separate from the explained samples, or the local mean (res.intershap_local_mean "
+           "= {local}); res.intershap_abs = {absf} is the absolute-first aggregate. See docs/honest_numbers.md.")
+_PREDICTED = "target='predicted' (each sample explains its own predicted class), "
 
 
 def cancellation_message(result: Any) -> str | None:
@@ -46,12 +51,16 @@ def cancellation_message(result: Any) -> str | None:
     if (getattr(result, "settings", None) or {}).get("degenerate_global"):
         return None
     ratio = float(result.cancellation_ratio)
-    remedy = _REMEDY.format(local=_pct(result.intershap_local_mean), absf=_pct(result.intershap_abs))
+    predicted = "" if getattr(result, "target", None) in ("predicted", "all") else _PREDICTED
+    remedy = _REMEDY.format(predicted=predicted, local=_pct(result.intershap_local_mean),
+                            absf=_pct(result.intershap_abs))
     reason = result.nan_reason or ""
     if reason.startswith("the behaviour cancels"):
         return f"global InterSHAP is NaN: {reason}. {remedy}"
     if not np.isfinite(ratio) or ratio >= CANCELLATION_WARN:
         return None
+    if abs(float(result.intershap) - float(result.intershap_abs)) <= CANCELLATION_SHIFT:
+        return None  # the signs cancel, but the score is the same either way
     return (f"global InterSHAP = {_pct(result.intershap)} is dominated by cancellation: only "
             f"{100 * ratio:.0f} % of the behaviour survives averaging phi over the samples "
             f"(cancellation ratio sum |mean phi| / sum mean |phi| = {ratio:.3f}). {remedy}")
