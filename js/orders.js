@@ -3,8 +3,9 @@
 // (brushed or filtered) samples and the selected sample. Shown for M ≥ 3.
 
 import { html, svg, attr, tooltip } from "./dom.js";
-import { pct } from "./scales.js";
+import { pct, fmtInt } from "./scales.js";
 import { groupOrders } from "./mobius.js";
+import { WHAT } from "./help.js";
 
 const BAR = 64;
 
@@ -39,7 +40,7 @@ export function createOrders(parent, ctx) {
     const cells = heads.map((_, g) => html("td", { class: "isw-num", "data-order": heads[g] }, tr));
     rows[scope] = { tr, th, bar, rects, cells };
   }
-  html("div", { class: "isw-note", text: "|Möbius dividends| by the number of modalities involved (samples pooled: |mean| per coalition, as Φ). For M ≥ 3 order 2 is not InterSHAP: pairwise φ also absorb higher orders." }, box);
+  html("div", { class: "isw-note isw-what", text: `${WHAT.orders} Order 1: one modality alone; 2: two together; ${m > 3 ? "3+: three or more" : "3: all three"} together. With three or more modalities the pairs' share here differs from InterSHAP, which spreads the effect of larger groups over their pairs.` }, box);
 
   function fill(scope, label, shares) {
     const r = rows[scope];
@@ -63,7 +64,7 @@ export function createOrders(parent, ctx) {
 
   function drawSets() {
     const s = store.get();
-    fill("dataset", `all ${ctx.n}`, ctx.datasetOrders(s.cls));
+    fill("dataset", `all ${fmtInt(ctx.n)}`, ctx.datasetOrders(s.cls));
     const list = ctx.active(s);
     rows.active.tr.hidden = !list;
     if (list) fill("active", ctx.scopeLabel(s), ctx.activeOrders(s));

@@ -2,9 +2,10 @@
 // samples: a histogram, with the selected sample marked.
 
 import { svg, html, clear, tooltip } from "./dom.js";
-import { linear, extent, ticks, fmt, pm } from "./scales.js";
+import { linear, extent, ticks, fmt, pm, fmtInt } from "./scales.js";
 import { termIndex } from "./aggregate.js";
 import { measurer, setLabel } from "./labels.js";
+import { WHAT } from "./help.js";
 
 const W = 300;
 const H = 200;
@@ -27,8 +28,9 @@ export function histogram(values, list, lo, hi, bins) {
 /** @param {HTMLElement} parent @param {any} ctx */
 export function createPairDistribution(parent, ctx) {
   const { store, names, m } = ctx;
-  const box = html("div", { class: "isw-panel isw-pairdist", style: `max-width:${W}px` }, parent);
+  const box = html("div", { class: "isw-panel isw-pairdist", style: `max-width:${W + 18}px` }, parent);
   const title = html("div", { class: "isw-title" }, box);
+  html("div", { class: "isw-note isw-what", text: WHAT.pair }, box);
   const chart = svg("svg", { width: W, height: H, role: "img" }, box);
   const note = html("div", { class: "isw-note" }, box);
   const measure = measurer(box, 10);
@@ -50,7 +52,7 @@ export function createPairDistribution(parent, ctx) {
     line.setAttribute("aria-label", label);
     line.setAttribute("data-value", String(v));
     tooltip(line, label);
-    note.textContent = `${cache.total} samples; the line marks the selected sample (${fmt(v)}${plus}).`;
+    note.textContent = `${fmtInt(cache.total)} samples; the line marks the selected sample (${fmt(v)}${plus}).`;
   }
 
   function draw() {
@@ -63,9 +65,13 @@ export function createPairDistribution(parent, ctx) {
       title.textContent = "Distribution of a pair over samples";
       note.textContent = "Pick a heatmap cell or a bar to see how its φ is spread over the samples.";
       chart.setAttribute("aria-label", "no pair picked");
+      chart.style.display = "none"; // collapsed until a pair is picked
+      box.classList.add("isw-collapsed");
       cache = null;
       return;
     }
+    chart.style.display = "";
+    box.classList.remove("isw-collapsed");
     const [i, j] = pair;
     const kname = i === j ? `φ of ${names[i]} (main effect)` : `φ of ${names[i]} × ${names[j]}`;
     if (title.textContent !== `Distribution of ${kname}`) title.textContent = `Distribution of ${kname}`;

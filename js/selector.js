@@ -4,7 +4,8 @@
 // the selects filter by predicted class and by label.
 
 import { html } from "./dom.js";
-import { linear, extent, ticks, fmt, pct, pm } from "./scales.js";
+import { linear, extent, ticks, fmt, pct, pm, fmtInt } from "./scales.js";
+import { WHAT } from "./help.js";
 
 const W = 420;
 
@@ -19,20 +20,24 @@ const PAD = { l: 46, r: 10, t: 10, b: 34 };
 /** @param {HTMLElement} parent @param {any} ctx */
 export function createSelector(parent, ctx) {
   const { store, n } = ctx;
-  const box = html("div", { class: "isw-panel isw-selector", style: `max-width:${W}px` }, parent);
+  const box = html("div", { class: "isw-panel isw-selector", style: `width:${W + 18}px` }, parent);
   html("div", { class: "isw-title", text: "Samples: local InterSHAP vs prediction" }, box);
+  html("div", { class: "isw-note isw-what", text: WHAT.selector }, box);
   const controls = html("div", { class: "isw-controls" }, box);
-  const prev = html("button", { type: "button", "aria-label": "previous sample", text: "◀" }, controls);
-  const input = html("input", { type: "number", min: 0, max: n - 1, step: 1, "aria-label": "sample index" }, controls);
-  const next = html("button", { type: "button", "aria-label": "next sample", text: "▶" }, controls);
+  const prev = html("button", { type: "button", "aria-label": "previous sample", title: "previous active sample", text: "◀" }, controls);
+  // JupyterLab's notebook shortcuts would take Enter and the arrows: suppress them here
+  const range = ctx.renumbered ? {} : { min: 0, max: n - 1 };
+  const input = html("input", { type: "number", ...range, step: 1, "aria-label": ctx.renumbered ? "sample number (original index)" : "sample number",
+    title: "type a sample number and press Enter", "data-lm-suppress-shortcuts": "true" }, controls);
+  const next = html("button", { type: "button", "aria-label": "next sample", title: "next active sample", text: "▶" }, controls);
   const selects = [];
   if (ctx.pclassNames.length) selects.push(["filterClass", "predicted class", ctx.pclassNames]);
   if (ctx.labelNames.length) selects.push(["filterLabel", "label", ctx.labelNames]);
   const selectEls = {};
   for (const [key, what, opts] of selects) {
-    const sel = html("select", { "aria-label": `filter by ${what}` }, controls);
+    const sel = html("select", { "aria-label": `filter by ${what}`, "data-lm-suppress-shortcuts": "true" }, controls);
     html("option", { value: -1, text: `any ${what}` }, sel);
-    opts.forEach((o, q) => html("option", { value: q, text: `${what}: ${o}` }, sel));
+    opts.forEach((o, q) => html("option", { value: q, text: `${what}: ${o}`, title: o }, sel));
     sel.addEventListener("change", () => store.set({ [key]: Number(sel.value), indices: [] }));
     selectEls[key] = sel;
   }
@@ -122,7 +127,7 @@ export function createSelector(parent, ctx) {
     else dots(brushed, ctx.colours.brush, alpha);
     bg.globalAlpha = 1;
     const active = ctx.active(s);
-    count.textContent = `${active ? active.length : n} of ${n} samples active`;
+    count.textContent = `${fmtInt(active ? active.length : n)} of ${fmtInt(n)} samples active`;
     clearBtn.disabled = !brushed;
   }
 
@@ -163,6 +168,11 @@ export function createSelector(parent, ctx) {
     bg.putImageData(img, 0, 0);
   }
 
+  /** Show the selected sample's number in the box (also while it has focus: `force`). */
+  function showNumber(force) {
+    if (force || document.activeElement !== input) input.value = String(ctx.sampleNumber(store.get().sample));
+  }
+
   function drawOverlay() {
     const s = store.get();
     og.clearRect(0, 0, W, H);
@@ -199,7 +209,7 @@ export function createSelector(parent, ctx) {
     mark.setAttribute("aria-label", `selected sample ${ctx.sampleName(a)}: prediction ${fmt(pred)}, local InterSHAP ${pct(loc)}${pm(se, false, "pct")}`);
     mark.setAttribute("data-sample", String(a));
     mark.setAttribute("style", `left:${x}px;top:${y}px`);
-    if (document.activeElement !== input) input.value = String(a);
+    showNumber(false);
   }
 
   function point(ev) {
@@ -248,8 +258,11 @@ export function createSelector(parent, ctx) {
       let hi = list.length;
       while (lo < hi) { const mid = (lo + hi) >> 1; if (list[mid] < s.sample) lo = mid + 1; else hi = mid; }
       const at = lo < list.length && list[lo] === s.sample;
-      const pos = dir > 0 ? (at ? lo + 1 : lo) : lo - 1;
-      nextIdx = list[Math.max(0, Math.min(list.length - 1, pos))];
+      // outside the active set, ▶ enters it at the first active sample after this one
+      // (else its first) and ◀ at the last before it (else its last): never a jump back
+      if (!at && dir > 0) nextIdx = lo < list.length ? list[lo] : list[0];
+      else if (!at) nextIdx = lo > 0 ? list[lo - 1] : list[list.length - 1];
+      else nextIdx = list[Math.max(0, Math.min(list.length - 1, dir > 0 ? lo + 1 : lo - 1))];
     } else return;
     store.set({ sample: nextIdx });
   }
@@ -310,16 +323,22 @@ export function createSelector(parent, ctx) {
   prev.addEventListener("click", () => step(-1));
   next.addEventListener("click", () => step(1));
   clearBtn.addEventListener("click", () => store.set({ indices: [] }));
-  input.addEventListener("change", () => {
-    const v = Math.round(Number(input.value));
-    if (Number.isFinite(v) && v >= 0 && v < n) store.set({ sample: v });
-    else input.value = String(store.get().sample);
+  const apply = () => {
+    const a = input.value.trim() === "" ? -1 : ctx.positionOf(Math.round(Number(input.value)));
+    if (a >= 0) store.set({ sample: a }, "input");
+    showNumber(true); // an unknown number falls back to the selected one
+  };
+  input.addEventListener("change", apply);
+  input.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") { apply(); ev.preventDefault(); }
+    else if (ev.key === "Escape") { showNumber(true); input.blur(); }
   });
 
   layout();
   drawBase();
   drawOverlay();
-  const unsub = store.subscribe((s, changed) => {
+  const unsub = store.subscribe((s, changed, source) => {
+    if (changed.includes("sample") && source !== "input") showNumber(true); // never stale, even while focused
     if (changed.includes("cls")) layout();
     if (changed.some((c) => ["cls", "indices", "filterClass", "filterLabel"].includes(c))) drawBase();
     for (const [key, sel] of Object.entries(selectEls)) if (changed.includes(key)) sel.value = String(s[key]);
