@@ -14,7 +14,7 @@ export function createSummary(parent, ctx) {
   let select = null;
   if (classNames.length > 1) {
     const lab = html("label", { text: "class " }, box);
-    select = html("select", { "aria-label": "class to explain", class: "isw-class" }, lab);
+    select = html("select", { "aria-label": "class to explain", class: "isw-class", "data-lm-suppress-shortcuts": "true" }, lab);
     // the result's own values (each sample's predicted class) first: the numbers res.summary() reports
     const own = ctx.ownClass;
     const order = [own, ...classNames.map((_, q) => q).filter((q) => q !== own)];
