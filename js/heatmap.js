@@ -11,7 +11,7 @@ import { measurer, labelWidth, setLabel } from "./labels.js";
 const FONT = 12; // px, row and column labels
 const MAX_LABEL = 130; // px; longer names are truncated with an ellipsis (full name in the tooltip)
 const SLANT = Math.SQRT1_2; // column labels are rotated by 45°
-const KEY_H = 34; // px below the cells: the colour key (a strip, its ticks and its unit)
+const KEY_H = 40; // px below the cells: the colour key (a strip, its ticks and its unit)
 const KEY_STEPS = 24;
 
 /**

@@ -210,6 +210,16 @@ export function createSelector(parent, ctx) {
     mark.setAttribute("data-sample", String(a));
     mark.setAttribute("style", `left:${x}px;top:${y}px`);
     showNumber(false);
+    const [before, after] = neighbours(s);
+    prev.disabled = !before;
+    next.disabled = !after;
+  }
+
+  /** Whether an active sample lies before / after the selected one. */
+  function neighbours(s) {
+    const list = ctx.active(s);
+    if (!list) return [s.sample > 0, s.sample < n - 1];
+    return [list.length > 0 && list[0] < s.sample, list.length > 0 && list[list.length - 1] > s.sample];
   }
 
   function point(ev) {
@@ -258,11 +268,11 @@ export function createSelector(parent, ctx) {
       let hi = list.length;
       while (lo < hi) { const mid = (lo + hi) >> 1; if (list[mid] < s.sample) lo = mid + 1; else hi = mid; }
       const at = lo < list.length && list[lo] === s.sample;
-      // outside the active set, ▶ enters it at the first active sample after this one
-      // (else its first) and ◀ at the last before it (else its last): never a jump back
-      if (!at && dir > 0) nextIdx = lo < list.length ? list[lo] : list[0];
-      else if (!at) nextIdx = lo > 0 ? list[lo - 1] : list[list.length - 1];
-      else nextIdx = list[Math.max(0, Math.min(list.length - 1, dir > 0 ? lo + 1 : lo - 1))];
+      // ▶: the first active sample after this one, ◀: the last before it (never a jump
+      // the other way; at either end the button is disabled)
+      const pos = dir > 0 ? (at ? lo + 1 : lo) : lo - 1;
+      if (pos < 0 || pos >= list.length) return;
+      nextIdx = list[pos];
     } else return;
     store.set({ sample: nextIdx });
   }
@@ -342,7 +352,7 @@ export function createSelector(parent, ctx) {
     if (changed.includes("cls")) layout();
     if (changed.some((c) => ["cls", "indices", "filterClass", "filterLabel"].includes(c))) drawBase();
     for (const [key, sel] of Object.entries(selectEls)) if (changed.includes(key)) sel.value = String(s[key]);
-    if (changed.some((c) => ["cls", "sample", "indices"].includes(c))) drawOverlay();
+    if (changed.some((c) => ["cls", "sample", "indices", "filterClass", "filterLabel"].includes(c))) drawOverlay();
   });
   return { destroy: () => { unsub(); cancelAnimationFrame(hoverFrame); box.remove(); } };
 }
