@@ -44,6 +44,13 @@ export function createContext(model, store, dark) {
   let activeMemo = { indices: null, filt: undefined, list: null, version: 0 };
   let aggMemo = { cls: -1, list: undefined, value: null };
 
+  const memos = new Map();
+  /** A value computed once per key (per-class numbers of all samples). */
+  function memo(key, make) {
+    if (!memos.has(key)) memos.set(key, make());
+    return memos.get(key);
+  }
+
   const ctx = {
     meta, m, n, k, store, dark,
     names: meta.modality_names,
@@ -65,6 +72,7 @@ export function createContext(model, store, dark) {
       return positions.get(num) ?? -1;
     },
     renumbered: index.length === n,
+    warmHooks: [],
     ownClass: meta.own_class ?? meta.class_names.length - 1,
     /** Intervals of the result's own scores, when they describe what is shown (all samples, own class). */
     intervals(s) {
@@ -120,15 +128,19 @@ export function createContext(model, store, dark) {
     activeVersion(s) { ctx.active(s); return activeMemo.version; },
     aggregate(s) {
       const list = ctx.active(s);
+      if (!list) return ctx.classAggregate(s.cls); // all samples: kept per class
       if (aggMemo.cls !== s.cls || aggMemo.list !== list) {
         aggMemo = { cls: s.cls, list, value: agg.aggregate(phi, s.cls * n * k, n, m, list) };
       }
       return aggMemo.value;
     },
-    localMean: (s) => agg.nanMean(ctx.local(s.cls), ctx.active(s)),
+    classAggregate: (c) => memo(`agg${c}`, () => agg.aggregate(phi, c * n * k, n, m, null)),
+    memo,
+    localMean: (s) => (ctx.active(s) ? agg.nanMean(ctx.local(s.cls), ctx.active(s)) : ctx.classLocalMean(s.cls)),
+    classLocalMean: (c) => memo(`localMean${c}`, () => agg.nanMean(ctx.local(c), null)),
     // ---- behaviour by order (Möbius dividends; absent for M < 3, sampled or huge results)
     hasOrders: !meta.orders_note && div.length === meta.class_names.length * n * d,
-    datasetOrders: (c) => mob.globalOrderShares(div, c * n * d, n, m, null),
+    datasetOrders: (c) => memo(`orders${c}`, () => mob.globalOrderShares(div, c * n * d, n, m, null)),
     activeOrders: (s) => mob.globalOrderShares(div, s.cls * n * d, n, m, ctx.active(s)),
     sampleOrders: (c, a) => mob.sampleOrderShares(div, (c * n + a) * d, m),
     // ---- standard errors of a sampled result (null for an exact one)
@@ -164,6 +176,26 @@ export function createContext(model, store, dark) {
   return ctx;
 }
 
+/**
+ * After the first frame, compute the per-class numbers of the other classes one class
+ * per idle slice, so that a first switch to a class is as quick as a later one.
+ */
+function warmUp(ctx) {
+  const classes = ctx.classNames.map((_, c) => c).filter((c) => c !== ctx.store.get().cls);
+  const idle = globalThis.requestIdleCallback ?? ((f) => setTimeout(f, 50));
+  const next = () => {
+    const c = classes.shift();
+    if (c === undefined) return;
+    ctx.local(c);
+    ctx.classAggregate(c);
+    ctx.classLocalMean(c);
+    if (ctx.hasOrders) ctx.datasetOrders(c);
+    for (const hook of ctx.warmHooks) hook(c);
+    idle(next);
+  };
+  idle(next);
+}
+
 /** Mount every view into `root`; returns the cleanup. */
 function mount(model, root, dark) {
   root.classList.toggle("isw-dark", dark);
@@ -189,6 +221,7 @@ function mount(model, root, dark) {
     views.push(createPairDistribution(side, ctx));
     if (ctx.m >= 3) views.push(createOrders(side, ctx));
     unbind = bindModel(store, model);
+    warmUp(ctx);
   } catch (err) {
     for (const v of views) v.destroy();
     views = [];

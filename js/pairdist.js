@@ -77,13 +77,17 @@ export function createPairDistribution(parent, ctx) {
     if (title.textContent !== `Distribution of ${kname}`) title.textContent = `Distribution of ${kname}`;
     const key = `${s.cls}|${i}|${j}|${s.indices.length}|${s.filterClass}|${s.filterLabel}|${ctx.activeVersion(s)}`;
     if (!cache || cache.key !== key) {
-      const vals = ctx.termValues(s.cls, termIndex(m, i, j));
       const list = ctx.active(s);
-      let sub = vals;
-      if (list) { sub = new Float32Array(list.length); for (let t = 0; t < list.length; t++) sub[t] = vals[list[t]]; }
-      let [lo, hi] = extent(sub);
-      const counts = histogram(sub, null, lo, hi, BINS);
-      cache = { key, vals, lo, hi, counts, total: sub.length };
+      const make = () => {
+        const vals = ctx.termValues(s.cls, termIndex(m, i, j));
+        let sub = vals;
+        if (list) { sub = new Float32Array(list.length); for (let t = 0; t < list.length; t++) sub[t] = vals[list[t]]; }
+        const [lo, hi] = extent(sub);
+        return { key, vals, lo, hi, counts: histogram(sub, null, lo, hi, BINS), total: sub.length };
+      };
+      // all samples of a class: kept, so switching classes back and forth is free
+      cache = list ? make() : ctx.memo(`hist${s.cls}|${i}|${j}`, make);
+      cache.key = key;
     }
     if (drawnKey === key) { moveLine(); return; }
     drawnKey = key;

@@ -53,7 +53,9 @@ export function createSelector(parent, ctx) {
     g.scale(dpr, dpr);
     return [c, g];
   };
-  const [baseCanvas, bg] = mk({ "aria-hidden": "true" });
+  const made = mk({ "aria-hidden": "true" });
+  const baseCanvas = made[0];
+  let bg = made[1];
   const [overCanvas, og] = mk({
     role: "img", tabindex: 0, class: "isw-scatter",
     "aria-label": `scatter of ${n} samples: click selects a sample, drag brushes a subset, arrow keys step, Escape clears the brush`,
@@ -65,27 +67,85 @@ export function createSelector(parent, ctx) {
 
   let xs = linear([0, 1], [PAD.l, W - PAD.r]);
   let ys = linear([0, 1], [H - PAD.b, PAD.t]);
-  let px = new Float32Array(n);
-  let py = new Float32Array(n);
+  let px = null;
+  let py = null;
   let drag = null;
 
+  /** Pixel positions of every sample for class `c` (kept per class: a switch back is free). */
+  function positions(c) {
+    return ctx.memo(`scatter${c}`, () => {
+      const pred = ctx.predictions(c);
+      const loc = ctx.local(c);
+      const sx = linear(extent(pred), [PAD.l + 4, W - PAD.r - 4]);
+      const sy = linear([0, 1], [H - PAD.b - 4, PAD.t + 4]);
+      const x = new Float32Array(n);
+      const y = new Float32Array(n);
+      for (let a = 0; a < n; a++) {
+        x[a] = sx(pred[a]);
+        y[a] = Number.isFinite(loc[a]) ? sy(loc[a]) : NaN;
+      }
+      return { sx, sy, x, y };
+    });
+  }
+  ctx.warmHooks.push(positions);
+
   function layout() {
-    const s = store.get();
-    const pred = ctx.predictions(s.cls);
-    const loc = ctx.local(s.cls);
-    xs = linear(extent(pred), [PAD.l + 4, W - PAD.r - 4]);
-    ys = linear([0, 1], [H - PAD.b - 4, PAD.t + 4]);
+    ({ sx: xs, sy: ys, x: px, y: py } = positions(store.get().cls));
     // the mapping, for tests and assistive tooling: pixels of [min, max] prediction and of 0 / 1
     overCanvas.dataset.xPixels = `${xs.range[0]},${xs.range[1]}`;
     overCanvas.dataset.yPixels = `${ys.range[0]},${ys.range[1]}`;
-    for (let a = 0; a < n; a++) {
-      px[a] = xs(pred[a]);
-      py[a] = Number.isFinite(loc[a]) ? ys(loc[a]) : NaN;
-    }
   }
+
+  // The base layer of "all samples, nothing brushed or filtered" is kept per class (and
+  // drawn ahead for the other classes when the page is idle): a class switch then copies
+  // it instead of redrawing 100,000 points.
+  const baseCache = new Map();
 
   function drawBase() {
     const s = store.get();
+    const filt = ctx.filtered(s);
+    const brushed = s.indices.length ? s.indices : null;
+    const plain = !filt && !brushed;
+    if (plain && baseCache.has(s.cls)) {
+      bg.save();
+      bg.setTransform(1, 0, 0, 1, 0, 0);
+      bg.clearRect(0, 0, baseCanvas.width, baseCanvas.height);
+      bg.drawImage(baseCache.get(s.cls), 0, 0);
+      bg.restore();
+    } else {
+      paintBase(filt, brushed);
+      if (plain) baseCache.set(s.cls, snapshot(baseCanvas));
+    }
+    const active = ctx.active(s);
+    count.textContent = `${fmtInt(active ? active.length : n)} of ${fmtInt(n)} samples active`;
+    clearBtn.disabled = !brushed;
+  }
+
+  /** A copy of a canvas' pixels. */
+  function snapshot(src) {
+    const c = document.createElement("canvas");
+    c.width = src.width;
+    c.height = src.height;
+    c.getContext("2d").drawImage(src, 0, 0);
+    return c;
+  }
+
+  /** Draw class `c`'s plain base layer into the cache, off screen (an idle-time warm-up). */
+  function prerender(c) {
+    const s = store.get();
+    if (c === s.cls || baseCache.has(c) || n <= 5000) return;
+    const saved = [bg, px, py, xs, ys];
+    const off = document.createElement("canvas");
+    off.width = baseCanvas.width;
+    off.height = baseCanvas.height;
+    bg = off.getContext("2d");
+    bg.scale(dpr, dpr);
+    ({ sx: xs, sy: ys, x: px, y: py } = positions(c));
+    try { paintBase(null, null); baseCache.set(c, off); } finally { [bg, px, py, xs, ys] = saved; }
+  }
+  ctx.warmHooks.push(prerender);
+
+  function paintBase(filt, brushed) {
     bg.clearRect(0, 0, W, H);
     bg.font = "10px sans-serif";
     bg.fillStyle = ctx.colours.text;
@@ -107,8 +167,6 @@ export function createSelector(parent, ctx) {
     bg.rotate(-Math.PI / 2);
     bg.fillText("local InterSHAP", 0, 0);
     bg.restore();
-    const filt = ctx.filtered(s);
-    const brushed = s.indices.length ? s.indices : null;
     const size = n > 20000 ? 1.5 : n > 2000 ? 2.5 : 4;
     const half = size / 2;
     const alpha = n > 20000 ? 0.35 : n > 2000 ? 0.55 : 0.8;
@@ -126,9 +184,6 @@ export function createSelector(parent, ctx) {
     if (!brushed) dots(filt, ctx.colours.set, alpha);
     else dots(brushed, ctx.colours.brush, alpha);
     bg.globalAlpha = 1;
-    const active = ctx.active(s);
-    count.textContent = `${fmtInt(active ? active.length : n)} of ${fmtInt(n)} samples active`;
-    clearBtn.disabled = !brushed;
   }
 
   /** Many points: per-pixel counts drawn with log-scaled opacity (a 2-D histogram). */

@@ -90,6 +90,9 @@ def problem(result: InteractionResult | SampledResult) -> str:
             return (f"{int(bad.sum())} of {result.n_samples} samples have non-finite sampled φ (NaN or inf); "
                     "check the model's outputs for these inputs.")
         return ""
+    sums = [result.coalition_values.sum()] + ([] if result.class_values is None else [result.class_values.sum()])
+    if np.isfinite(sums).all():  # one pass; an overflow to inf falls through to the exact check
+        return ""
     bad = ~np.isfinite(result.coalition_values)
     if result.class_values is not None:
         bad = bad | ~np.isfinite(result.class_values).all(axis=2)
@@ -185,20 +188,24 @@ def encode_exact(result: InteractionResult) -> dict[str, Any]:
         return dict(common, _phi=np.zeros((c, 0, k), np.float32), _pred=empty, _base=empty,
                     _pclass=np.zeros(0, np.float32), _label=np.zeros(0, np.float32),
                     _mobius=np.zeros((c, 0, 0), np.float32))
-    v = result.coalition_values[None]
-    if result.class_values is not None:  # every class, then each sample's own (predicted) class
-        v = np.concatenate([np.moveaxis(result.class_values, 2, 0), v], axis=0)
     d = (1 << m) - 1
-    meta["orders_note"] = orders_note(m, c * result.n_samples * d)
-    a = _linear_map(m)
-    if meta["orders_note"]:
-        a = np.concatenate([a[:, :k], a[:, k + d:]], axis=1)
     n = result.n_samples
-    out = (v.reshape(-1, v.shape[-1]) @ a).astype(np.float32).reshape(c, n, -1)  # (C, N, K [+ D] + 2)
-    div = out[:, :, k:k + d] if not meta["orders_note"] else np.zeros((c, 0, 0), np.float32)
-    return dict(common, _phi=np.ascontiguousarray(out[:, :, :k]), _pred=np.ascontiguousarray(out[:, :, -2]),
-                _base=np.ascontiguousarray(out[:, :, -1]), _pclass=pcls, _label=lab,
-                _mobius=np.ascontiguousarray(div))
+    meta["orders_note"] = orders_note(m, c * n * d)
+    shipped = 0 if meta["orders_note"] else d
+    a = _linear_map(m)
+    if not shipped:
+        a = np.concatenate([a[:, :k], a[:, k + d:]], axis=1)
+    phi = np.empty((c, n, k), np.float32)
+    div = np.empty((c, n, shipped), np.float32) if shipped else np.zeros((c, 0, 0), np.float32)
+    pred, base = np.empty((c, n), np.float32), np.empty((c, n), np.float32)
+    for q in range(c):  # every class, then each sample's own (predicted) class: the result itself
+        v = result.coalition_values if q == c - 1 else result.class_values[:, :, q]
+        out = v @ a  # (N, K [+ D] + 2), float64; cast to float32 on assignment
+        phi[q] = out[:, :k]
+        if shipped:
+            div[q] = out[:, k:k + d]
+        pred[q], base[q] = out[:, -2], out[:, -1]
+    return dict(common, _phi=phi, _pred=pred, _base=base, _pclass=pcls, _label=lab, _mobius=div)
 
 
 def encode_sampled(result: SampledResult) -> dict[str, Any]:
