@@ -155,7 +155,7 @@ export function createBars(parent, ctx) {
     for (const p of points.concat(steps)) if (Number.isFinite(p)) big = Math.max(big, Math.abs(p));
     const sc = sharedScale(big); // one unit for every number of the waterfall
     const sgn = (v) => `${v >= 0 ? "+" : ""}${sc.fmt(v)}`;
-    wfUnit.textContent = sc.unit ? `values in ${sc.unit}` : "";
+    wfUnit.textContent = sc.unit ? `values (${sc.unit})` : "";
     wfRows.forEach((r, t) => {
       const total = t === 0 || t === wfRows.length - 1;
       const to = total ? (t === 0 ? base : pred) : points[t];

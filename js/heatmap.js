@@ -31,7 +31,7 @@ function colourKey(g, width) {
       steps.forEach((r, q) => r.setAttribute("fill", colour(lo + ((q + 0.5) / KEY_STEPS) * (max - lo))));
       const vals = [lo, (lo + max) / 2, max];
       labels.forEach((t, q) => { t.textContent = scale.fmt(vals[q]); });
-      const inUnit = scale.unit ? ` in ${scale.unit}` : "";
+      const inUnit = scale.unit ? ` (${scale.unit})` : "";
       unit.textContent = signed ? `${what}${inUnit}: blue −, red +` : `${what}${inUnit} ≥ 0`;
       g.setAttribute("aria-label", `colour key: ${scale.fmt(lo)} to ${scale.fmt(max)}${scale.unit ? ` ${scale.unit}` : ""}`);
       g.dataset.signed = String(signed);

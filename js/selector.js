@@ -6,14 +6,10 @@
 import { html } from "./dom.js";
 import { linear, extent, ticks, fmt, pct, pm, fmtInt } from "./scales.js";
 import { WHAT } from "./help.js";
+import { density } from "./density.js";
 
 const W = 420;
 
-/** [r, g, b] of a "#rrggbb" colour. */
-function rgbOf(hex) {
-  const v = parseInt(hex.slice(1), 16);
-  return [v >> 16, (v >> 8) & 255, v & 255];
-}
 const H = 270;
 const PAD = { l: 46, r: 10, t: 10, b: 34 };
 
@@ -170,7 +166,7 @@ export function createSelector(parent, ctx) {
     const size = n > 20000 ? 1.5 : n > 2000 ? 2.5 : 4;
     const half = size / 2;
     const alpha = n > 20000 ? 0.35 : n > 2000 ? 0.55 : 0.8;
-    const dots = n > 5000 ? (list, colour) => density(list, colour) : (list, colour, a) => {
+    const dots = n > 5000 ? (list, colour) => density(bg, px, py, list, n, dpr, colour) : (list, colour, a) => {
       bg.globalAlpha = a;
       bg.fillStyle = colour;
       const len = list ? list.length : n;
@@ -184,43 +180,6 @@ export function createSelector(parent, ctx) {
     if (!brushed) dots(filt, ctx.colours.set, alpha);
     else dots(brushed, ctx.colours.brush, alpha);
     bg.globalAlpha = 1;
-  }
-
-  /** Many points: per-pixel counts drawn with log-scaled opacity (a 2-D histogram). */
-  function density(list, colour) {
-    const gw = Math.round(W * dpr);
-    const gh = Math.round(H * dpr);
-    const counts = new Uint32Array(gw * gh);
-    const len = list ? list.length : n;
-    let max = 0;
-    for (let t = 0; t < len; t++) {
-      const q = list ? list[t] : t;
-      const y = py[q];
-      if (y !== y) continue;
-      const cx = Math.floor(px[q] * dpr);
-      const cy = Math.floor(y * dpr);
-      if (cx < 0 || cy < 0 || cx >= gw || cy >= gh) continue;
-      const c = ++counts[cy * gw + cx];
-      if (c > max) max = c;
-    }
-    const [r, g, b] = rgbOf(colour);
-    const img = bg.getImageData(0, 0, gw, gh);
-    const data = img.data;
-    const norm = 1 / Math.log1p(max || 1);
-    for (let p = 0; p < counts.length; p++) {
-      const c = counts[p];
-      if (!c) continue;
-      const a = 0.35 + 0.65 * Math.log1p(c) * norm;
-      // "source over" in ImageData's non-premultiplied RGBA
-      const o = p * 4;
-      const da = (data[o + 3] / 255) * (1 - a);
-      const oa = a + da;
-      data[o] = (r * a + data[o] * da) / oa;
-      data[o + 1] = (g * a + data[o + 1] * da) / oa;
-      data[o + 2] = (b * a + data[o + 2] * da) / oa;
-      data[o + 3] = 255 * oa;
-    }
-    bg.putImageData(img, 0, 0);
   }
 
   /** Show the selected sample's number in the box (also while it has focus: `force`). */
