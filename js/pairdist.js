@@ -7,7 +7,7 @@ import { termIndex } from "./aggregate.js";
 import { measurer, setLabel } from "./labels.js";
 import { WHAT } from "./help.js";
 
-const W = 300;
+const W = 280;
 const H = 200;
 const PAD = { l: 40, r: 10, t: 8, b: 32 };
 const BINS = 30;
