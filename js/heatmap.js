@@ -158,7 +158,7 @@ export function createHeatmap(parent, ctx, opts = {}) {
       }
       const band = ci ? ci(termIndex(m, c.i, c.j)) : null;
       const range = band && band.every(Number.isFinite) ? ` [${fmt(band[0])}, ${fmt(band[1])}]` : "";
-      const text = `${what}[${names[c.i]}, ${names[c.j]}] = ${fmt(v)}${plus}${range}: ${kind}, ${pct(share)} of behaviour`;
+      const text = `${what}[${names[c.i]}, ${names[c.j]}] = ${fmt(v)}${plus}${range}: ${kind}, ${Number.isFinite(share) ? `${pct(share)} of behaviour` : "no behaviour to share"}`;
       c.g.setAttribute("aria-label", text);
       c.g.setAttribute("data-value", String(v));
       if (se) c.g.setAttribute("data-se", String(e));

@@ -4,7 +4,7 @@
 // the selects filter by predicted class and by label.
 
 import { html } from "./dom.js";
-import { linear, extent, ticks, fmt, pct, pm, fmtInt } from "./scales.js";
+import { linear, extent, ticks, fmt, pctOr, pm, fmtInt } from "./scales.js";
 import { WHAT } from "./help.js";
 import { density } from "./density.js";
 
@@ -220,7 +220,7 @@ export function createSelector(parent, ctx) {
     og.lineWidth = 1;
     const loc = ctx.local(s.cls)[a];
     const pred = ctx.predictions(s.cls)[a];
-    mark.setAttribute("aria-label", `selected sample ${ctx.sampleName(a)}: prediction ${fmt(pred)}, local InterSHAP ${pct(loc)}${pm(se, false, "pct")}`);
+    mark.setAttribute("aria-label", `selected sample ${ctx.sampleName(a)}: prediction ${fmt(pred)}, local InterSHAP ${pctOr(loc, "none (no behaviour)")}${pm(se, false, "pct")}`);
     mark.setAttribute("data-sample", String(a));
     mark.setAttribute("style", `left:${x}px;top:${y}px`);
     showNumber(false);
@@ -300,7 +300,7 @@ export function createSelector(parent, ctx) {
     const q = nearest(x, y);
     if (q < 0) { tip.style.display = "none"; return; }
     const s = store.get();
-    tip.textContent = `${ctx.sampleName(q)} · prediction ${fmt(ctx.predictions(s.cls)[q])} · local ${pct(ctx.local(s.cls)[q])}${pm(ctx.localSe(q), false, "pct")}`;
+    tip.textContent = `${ctx.sampleName(q)} · prediction ${fmt(ctx.predictions(s.cls)[q])} · local ${pctOr(ctx.local(s.cls)[q], "none (no behaviour)")}${pm(ctx.localSe(q), false, "pct")}`;
     tip.style.display = "block";
     const width = tip.offsetWidth;  // keep it inside the panel: right of the point, else left
     tip.style.left = `${px[q] + 10 + width <= W ? px[q] + 10 : Math.max(0, px[q] - 10 - width)}px`;
