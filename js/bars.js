@@ -4,7 +4,7 @@
 // in place, so switching samples stays cheap.
 
 import { svg, html, clear, tooltip, attr } from "./dom.js";
-import { linear, extent, fmt, pct, pm, ticks, sharedScale } from "./scales.js";
+import { linear, extent, fmt, pct, pm, ticks, sharedScale, interval } from "./scales.js";
 import { termShareSeBounds } from "./errors.js";
 import { measurer, labelWidth, setLabel, setPairLabel } from "./labels.js";
 import { WHAT } from "./help.js";
@@ -91,10 +91,10 @@ export function createBars(parent, ctx) {
     return `M${a},${y - 3}V${y + 3}M${a},${y}H${b}M${b},${y - 3}V${y + 3}`;
   }
 
-  function setBar(b, v, what, pr, se = NaN, bound = false) {
+  function setBar(b, v, what, pr, se = NaN, bound = false, range = "") {
     const bw = Number.isFinite(v) ? Math.max(0, x(v) - LABEL) : 0;
     const plus = pm(se, bound, "pct");
-    const label = `${termName(pr)} (${kindOf(pr)}), ${what}: ${pct(v)}${plus}`;
+    const label = `${termName(pr)} (${kindOf(pr)}), ${what}: ${pct(v)}${plus}${range}`;
     attr(b.rect, { width: bw, "aria-label": label, "data-value": v });
     tooltip(b.rect, label);
     let right = LABEL + bw;
@@ -115,7 +115,11 @@ export function createBars(parent, ctx) {
     const se = ctx.termSe(s);
     const terms = pairs.map(([i, j]) => agg.matrix[i * m + j]);
     const sb = se ? termShareSeBounds(terms, se.se, m) : null;
-    shareRows.forEach((r, t) => setBar(r.bars[0], agg.shares[t], "active samples", r.pr, sb ? sb[t] : NaN, true));
+    // a modality's share is its contribution: the result's interval, when it describes these samples
+    const iv = ctx.intervals(s);
+    const contrib = iv ? ctx.meta.intervals.contributions : null;
+    const range = (t) => (contrib && t < m ? interval([contrib[0][t], contrib[1][t]]) + (interval([contrib[0][t], contrib[1][t]]) ? ` (${Math.round(100 * iv.level)} % interval)` : "") : "");
+    shareRows.forEach((r, t) => setBar(r.bars[0], agg.shares[t], "active samples", r.pr, sb ? sb[t] : NaN, true, range(t)));
   }
 
   function drawSampleShares() {

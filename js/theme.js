@@ -4,7 +4,7 @@
 export const CSS = `
 .isw-root{font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:var(--jp-ui-font-size1,13px);
  color:var(--jp-ui-font-color1,#1f1f1f);background:var(--jp-layout-color0,#fff);padding:8px;box-sizing:border-box;
- display:flex;flex-direction:column;gap:10px;max-width:100%}
+ display:flex;flex-direction:column;gap:10px;max-width:100%;contain:layout style}
 .isw-root.isw-dark{color:var(--jp-ui-font-color1,#e6e6e6);background:var(--jp-layout-color0,#111)}
 .isw-row{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
 .isw-col{display:flex;flex-direction:column;gap:14px}

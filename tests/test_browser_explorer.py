@@ -55,7 +55,8 @@ class WithIntervals(InteractionResult):
 ri = WithIntervals(np.random.default_rng(8).normal(size=(40, 8)), modality_names=["a", "b", "c"])
 lo, hi = ri.intershap - 0.014, ri.intershap + 0.014
 ri.intervals = {"intershap": (lo, hi), "intershap_local_mean": (ri.intershap_local_mean - 0.02, ri.intershap_local_mean + 0.02),
-                "Phi": np.stack([ri.Phi * 0.9, ri.Phi * 1.1]), "modality_contributions": np.zeros((2, 3))}
+                "Phi": np.stack([ri.Phi * 0.9, ri.Phi * 1.1]),
+                "modality_contributions": np.stack([ri.modality_contributions - 0.01, ri.modality_contributions + 0.01])}
 wi = InterSHAPWidget(ri)
 display(wi)
 rz = WithIntervals(np.zeros((6, 8)), modality_names=["a", "b", "c"])
@@ -235,6 +236,9 @@ def test_confidence_intervals_and_no_behaviour(session):
     assert "95 % confidence interval" in headline.get_attribute("title")
     cell = root.locator('.isw-cell[data-panel="global"][data-i="0"][data-j="1"]')
     assert re.search(r"\[[-0-9.e]+, [-0-9.e]+\]", cell.get_attribute("aria-label"))
+    lo_b = float(_py(session, "print(100 * (ri.modality_contributions[0] - 0.01))"))
+    bar = root.locator(".isw-bars rect.isw-bar").first  # the first modality's share, active samples
+    assert f"[{lo_b:.1f}, " in bar.get_attribute("aria-label") and "95 % interval" in bar.get_attribute("aria-label")
     # a brushed subset is not what the intervals describe: they go
     _py(session, "wi.selected_indices = [0, 1, 2, 3, 4]")
     expect(headline).not_to_contain_text("[")
