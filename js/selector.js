@@ -8,7 +8,7 @@ import { linear, extent, ticks, fmt, pctOr, pm, fmtInt } from "./scales.js";
 import { WHAT } from "./help.js";
 import { density } from "./density.js";
 
-const W = 340;
+const W = 330;
 
 const H = 270;
 const PAD = { l: 46, r: 10, t: 10, b: 34 };

@@ -8,7 +8,7 @@ export const CSS = `
 .isw-root.isw-dark{color:var(--jp-ui-font-color1,#e6e6e6);background:var(--jp-layout-color0,#111)}
 .isw-row{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
 .isw-col{display:flex;flex-direction:column;gap:14px}
-.isw-grid{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
+.isw-grid{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start}
 .isw-grid>*{flex:0 1 auto;min-width:0;max-width:100%}
 .isw-top{display:flex;flex-wrap:wrap;gap:6px 16px;align-items:center;justify-content:space-between}
 .isw-what{margin:2px 0 0 0;line-height:1.3}
