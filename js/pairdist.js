@@ -55,6 +55,18 @@ export function createPairDistribution(parent, ctx) {
     note.textContent = `${fmtInt(cache.total)} samples; the line marks the selected sample (${fmt(v)}${plus}).`;
   }
 
+  /** Histogram of term (i, j) of class `c` over `list` (null = all samples). */
+  function summarise(c, i, j, list) {
+    const vals = ctx.termValues(c, termIndex(m, i, j));
+    let sub = vals;
+    if (list) { sub = new Float32Array(list.length); for (let t = 0; t < list.length; t++) sub[t] = vals[list[t]]; }
+    const [lo, hi] = extent(sub);
+    return { key: "", vals, lo, hi, counts: histogram(sub, null, lo, hi, BINS), total: sub.length };
+  }
+  const classHistogram = (c, i, j) => ctx.memo(`hist${c}|${i}|${j}`, () => summarise(c, i, j, null));
+  // idle-time warm-up of the other classes: the picked pair's histogram too
+  ctx.warmHooks?.push((c) => { const p = store.get().pair; if (p.length === 2) classHistogram(c, p[0], p[1]); });
+
   function draw() {
     const s = store.get();
     const pair = s.pair.length === 2 ? s.pair : null;
@@ -78,15 +90,8 @@ export function createPairDistribution(parent, ctx) {
     const key = `${s.cls}|${i}|${j}|${s.indices.length}|${s.filterClass}|${s.filterLabel}|${ctx.activeVersion(s)}`;
     if (!cache || cache.key !== key) {
       const list = ctx.active(s);
-      const make = () => {
-        const vals = ctx.termValues(s.cls, termIndex(m, i, j));
-        let sub = vals;
-        if (list) { sub = new Float32Array(list.length); for (let t = 0; t < list.length; t++) sub[t] = vals[list[t]]; }
-        const [lo, hi] = extent(sub);
-        return { key, vals, lo, hi, counts: histogram(sub, null, lo, hi, BINS), total: sub.length };
-      };
       // all samples of a class: kept, so switching classes back and forth is free
-      cache = list ? make() : ctx.memo(`hist${s.cls}|${i}|${j}`, make);
+      cache = list ? summarise(s.cls, i, j, list) : classHistogram(s.cls, i, j);
       cache.key = key;
     }
     if (drawnKey === key) { moveLine(); return; }
