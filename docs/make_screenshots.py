@@ -2,7 +2,8 @@
 
 Runs a toy three-modality classifier through ``isw.explain`` in a real headless
 JupyterLab (the browser tests' server helper), picks a pair and a sample from Python,
-and saves palette-quantised PNGs.
+and saves palette-quantised PNGs: ``explorer-{light,dark}.png`` on a wide page (1,800
+px) and ``explorer-narrow-{light,dark}.png`` on a narrow one (800 px).
 
     PYTHONPATH=. python docs/make_screenshots.py
 """
@@ -60,15 +61,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for s in notebook_session(Path(tmp), "shots.ipynb", [CODE], ready, viewport_height=1300):
             page, root = s["page"], s["page"].locator(".isw-root")
-            run_python(s["client"], "w.selected_class = 1; w.selected_pair = (0, 1); "
-                                    "w.selected_sample = int(np.nanargmax(res.for_class(1).intershap_local))")
+            run_python(s["client"], "w.selected_pair = (0, 1); "
+                                    "w.selected_sample = int(np.nanargmax(res.intershap_local))")
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:hide-cell-code')")
-            page.wait_for_timeout(500)
-            shrink(root.screenshot(), out_dir / "explorer-light.png")
-            page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
-            page.locator(".isw-root.isw-dark").wait_for(timeout=20_000)
-            page.wait_for_timeout(800)
-            shrink(page.locator(".isw-root").screenshot(), out_dir / "explorer-dark.png")
+            for width, name in ((1800, "explorer"), (800, "explorer-narrow")):
+                page.set_viewport_size({"width": width, "height": 1300 if width > 1000 else 3200})
+                for theme, suffix in (("JupyterLab Light", "light"), ("JupyterLab Dark", "dark")):
+                    page.evaluate("(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})", theme)
+                    sel = ".isw-root.isw-dark" if suffix == "dark" else ".isw-root:not(.isw-dark)"
+                    page.locator(sel).wait_for(timeout=20_000)
+                    page.wait_for_timeout(800)
+                    shrink(page.locator(".isw-root").screenshot(), out_dir / f"{name}-{suffix}.png")
     for p in sorted(out_dir.glob("explorer-*.png")):
         print(p.relative_to(ROOT), f"{p.stat().st_size / 1024:.0f} KiB")
 

@@ -4,9 +4,10 @@
 // in place, so switching samples stays cheap.
 
 import { svg, html, clear, tooltip, attr } from "./dom.js";
-import { linear, extent, fmt, pct, pm, ticks } from "./scales.js";
+import { linear, extent, fmt, pct, pm, ticks, sharedScale, interval } from "./scales.js";
 import { termShareSeBounds } from "./errors.js";
-import { measurer, labelWidth, setLabel } from "./labels.js";
+import { measurer, labelWidth, setLabel, setPairLabel } from "./labels.js";
+import { WHAT } from "./help.js";
 
 const ROW = 18;
 const FONT = 11; // px, the term labels
@@ -22,6 +23,7 @@ export function createBars(parent, ctx) {
   const { m, names, store, pairs } = ctx;
   const box = html("div", { class: "isw-panel isw-bars" }, parent);
   html("div", { class: "isw-title", text: "Share of behaviour" }, box);
+  const whatBars = html("div", { class: "isw-note isw-what", text: WHAT.bars }, box);
   const legend = html("div", { class: "isw-note" }, box);
   legend.innerHTML = `<span style="color:${ctx.colours.set}">■</span> active samples &nbsp; <span style="color:${ctx.colours.sample}">■</span> selected sample`;
   if (ctx.sampled) legend.append(" · whiskers: a bound on ± one standard error");
@@ -32,7 +34,10 @@ export function createBars(parent, ctx) {
   const wfNames = ["base v(∅)", ...pairs.map(termName), "prediction v(N)"];
   const measure = measurer(box, FONT);
   const LABEL = Math.max(MIN_LABEL, labelWidth(wfNames, measure, MAX_LABEL) + 12);
-  const fit = (node, text) => setLabel(node, text, LABEL - 10, measure);
+  // a pair's label fits each name on its own, so pairs sharing a modality stay apart
+  const fit = (node, text, pr = null) => (pr && pr[0] !== pr[1]
+    ? setPairLabel(node, names[pr[0]], names[pr[1]], LABEL - 10, measure)
+    : setLabel(node, text, LABEL - 10, measure));
   const x = linear([0, 1], [LABEL, LABEL + WIDTH]);
   const extra = ctx.sampled ? EXTRA + 56 : EXTRA; // "± se" labels need more room
 
@@ -41,7 +46,7 @@ export function createBars(parent, ctx) {
   const shareRows = pairs.map((pr, t) => {
     const y = 4 + t * h;
     const g = svg("g", { role: "listitem", style: "cursor:pointer" }, shareSvg);
-    fit(svg("text", { x: LABEL - 6, y: y + h / 2 + 2, "text-anchor": "end", "font-size": FONT, class: "isw-label" }, g), termName(pr));
+    fit(svg("text", { x: LABEL - 6, y: y + h / 2 + 2, "text-anchor": "end", "font-size": FONT, class: "isw-label" }, g), termName(pr), pr);
     const bars = [ctx.colours.set, ctx.colours.sample].map((colour, q) => ({
       rect: svg("rect", { class: "isw-bar", x: LABEL, y: y + q * (h / 2 - 1), height: h / 2 - 2, fill: colour, role: "img" }, g),
       text: svg("text", { y: y + q * (h / 2 - 1) + h / 2 - 4, "font-size": 10, class: "isw-muted" }, g),
@@ -57,18 +62,22 @@ export function createBars(parent, ctx) {
   }
 
   // --- waterfall: base, one row per term, prediction
-  html("div", { class: "isw-title", text: "Waterfall of the selected sample", style: "margin-top:8px" }, box);
-  const wfSvg = svg("svg", { width: LABEL + WIDTH + extra, height: (k + 2) * ROW + 30, role: "list", "aria-label": "waterfall of the selected sample" }, box);
+  const wfTitle = html("div", { class: "isw-title", text: "Waterfall of the selected sample", style: "margin-top:8px" }, box);
+  const whatWf = html("div", { class: "isw-note isw-what", text: WHAT.waterfall }, box);
+  const wfSvg = svg("svg", { width: LABEL + WIDTH + extra, height: (k + 2) * ROW + 40, role: "list", "aria-label": "waterfall of the selected sample" }, box);
   const wfRows = wfNames.map((name, t) => {
     const y = 4 + t * ROW;
     const g = svg("g", { role: "listitem" }, wfSvg);
-    fit(svg("text", { x: LABEL - 6, y: y + ROW / 2 + 3, "text-anchor": "end", "font-size": FONT, class: "isw-label" }, g), name);
+    fit(svg("text", { x: LABEL - 6, y: y + ROW / 2 + 3, "text-anchor": "end", "font-size": FONT, class: "isw-label" }, g), name,
+      t > 0 && t <= k ? pairs[t - 1] : null);
     const rect = svg("rect", { class: "isw-bar", y: y + 2, height: ROW - 4, role: "img" }, g);
     const text = svg("text", { y: y + ROW / 2 + 3, "font-size": 10, class: "isw-muted" }, g);
     const whisker = ctx.sampled && t > 0 && t <= k ? svg("path", { class: "isw-whisker", stroke: "currentColor", "stroke-width": 1.2, fill: "none" }, g) : null;
     return { g, rect, text, whisker, y, name, pr: t > 0 && t <= k ? pairs[t - 1] : null };
   });
   const wfAxisY = 4 + wfNames.length * ROW + 2;
+  const wfUnit = svg("text", { x: LABEL + WIDTH / 2, y: wfAxisY + 24, "font-size": 9.5, "text-anchor": "middle", class: "isw-muted isw-wf-unit" }, wfSvg);
+  for (const el of [whatBars, whatWf]) el.style.maxWidth = `${LABEL + WIDTH + extra}px`;
   svg("line", { x1: LABEL, x2: LABEL + WIDTH, y1: wfAxisY, y2: wfAxisY, stroke: "currentColor", "stroke-opacity": 0.4 }, wfSvg);
   const wfTicks = svg("g", {}, wfSvg);
 
@@ -82,10 +91,10 @@ export function createBars(parent, ctx) {
     return `M${a},${y - 3}V${y + 3}M${a},${y}H${b}M${b},${y - 3}V${y + 3}`;
   }
 
-  function setBar(b, v, what, pr, se = NaN, bound = false) {
+  function setBar(b, v, what, pr, se = NaN, bound = false, range = "") {
     const bw = Number.isFinite(v) ? Math.max(0, x(v) - LABEL) : 0;
     const plus = pm(se, bound, "pct");
-    const label = `${termName(pr)} (${kindOf(pr)}), ${what}: ${pct(v)}${plus}`;
+    const label = `${termName(pr)} (${kindOf(pr)}), ${what}: ${pct(v)}${plus}${range}`;
     attr(b.rect, { width: bw, "aria-label": label, "data-value": v });
     tooltip(b.rect, label);
     let right = LABEL + bw;
@@ -106,7 +115,11 @@ export function createBars(parent, ctx) {
     const se = ctx.termSe(s);
     const terms = pairs.map(([i, j]) => agg.matrix[i * m + j]);
     const sb = se ? termShareSeBounds(terms, se.se, m) : null;
-    shareRows.forEach((r, t) => setBar(r.bars[0], agg.shares[t], "active samples", r.pr, sb ? sb[t] : NaN, true));
+    // a modality's share is its contribution: the result's interval, when it describes these samples
+    const iv = ctx.intervals(s);
+    const contrib = iv ? ctx.meta.intervals.contributions : null;
+    const range = (t) => (contrib && t < m ? interval([contrib[0][t], contrib[1][t]]) + (interval([contrib[0][t], contrib[1][t]]) ? ` (${Math.round(100 * iv.level)} % interval)` : "") : "");
+    shareRows.forEach((r, t) => setBar(r.bars[0], agg.shares[t], "active samples", r.pr, sb ? sb[t] : NaN, true, range(t)));
   }
 
   function drawSampleShares() {
@@ -142,6 +155,11 @@ export function createBars(parent, ctx) {
     const [lo, hi] = extent(points.concat(reach));
     const pad = (hi - lo) * 0.05;
     const wx = linear([lo - pad, hi + pad], [LABEL, LABEL + WIDTH]);
+    let big = 0;
+    for (const p of points.concat(steps)) if (Number.isFinite(p)) big = Math.max(big, Math.abs(p));
+    const sc = sharedScale(big); // one unit for every number of the waterfall
+    const sgn = (v) => `${v >= 0 ? "+" : ""}${sc.fmt(v)}`;
+    wfUnit.textContent = sc.unit ? `values (${sc.unit})` : "";
     wfRows.forEach((r, t) => {
       const total = t === 0 || t === wfRows.length - 1;
       const to = total ? (t === 0 ? base : pred) : points[t];
@@ -161,11 +179,11 @@ export function createBars(parent, ctx) {
         right = Math.max(right, hi);
       }
       attr(r.text, { x: right + 3 });
-      r.text.textContent = total ? fmt(to) : signed(v) + (r.whisker ? pm(e) : "");
+      r.text.textContent = total ? sc.fmt(to) : sgn(v) + (r.whisker ? pm(e) : "");
     });
     clear(wfTicks);
     for (const tv of ticks(lo - pad, hi + pad, 4)) {
-      svg("text", { x: wx(tv), y: wfAxisY + 12, "font-size": 10, "text-anchor": "middle", class: "isw-muted" }, wfTicks).textContent = fmt(tv, 3);
+      svg("text", { x: wx(tv), y: wfAxisY + 12, "font-size": 10, "text-anchor": "middle", class: "isw-muted" }, wfTicks).textContent = sc.fmt(tv);
     }
   }
 

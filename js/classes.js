@@ -1,8 +1,11 @@
 // Class selector (when the result holds several classes) and the summary line:
-// global and local InterSHAP of the active samples, N, M and the target.
+// global and local InterSHAP of the active samples (with their confidence intervals
+// when the result carries them), N, M and the target.
 
 import { html } from "./dom.js";
-import { pct, pm } from "./scales.js";
+import { pm, pctOr, interval, fmtInt } from "./scales.js";
+
+const NO_BEHAVIOUR = "no behaviour";
 
 /** @param {HTMLElement} parent @param {any} ctx */
 export function createSummary(parent, ctx) {
@@ -11,8 +14,14 @@ export function createSummary(parent, ctx) {
   let select = null;
   if (classNames.length > 1) {
     const lab = html("label", { text: "class " }, box);
-    select = html("select", { "aria-label": "class to explain", class: "isw-class" }, lab);
-    classNames.forEach((c, q) => html("option", { value: q, text: c }, select));
+    select = html("select", { "aria-label": "class to explain", class: "isw-class", "data-lm-suppress-shortcuts": "true" }, lab);
+    // the result's own values (each sample's predicted class) first: the numbers res.summary() reports
+    const own = ctx.ownClass;
+    const order = [own, ...classNames.map((_, q) => q).filter((q) => q !== own)];
+    for (const q of order) {
+      const text = classNames[q];
+      html("option", { value: q, text, title: q === own && classNames.length > 2 ? "each sample's own predicted class: the numbers of res.summary()" : text }, select);
+    }
     select.addEventListener("change", () => store.set({ cls: Number(select.value) }));
   }
   const line = html("span", { class: "isw-line", "aria-live": "polite" }, box);
@@ -23,6 +32,8 @@ export function createSummary(parent, ctx) {
     const agg = ctx.aggregate(s);
     const active = ctx.active(s);
     const loc = ctx.localMean(s);
+    const iv = ctx.intervals(s);
+    const why = ctx.nanReason(s) || "Φ is zero for these samples: the model's output does not change when modalities are removed, so no share can be computed.";
     const target = classNames.length > 1 ? `class ${classNames[s.cls]}` : `target ${ctx.meta.target === classNames[0] ? classNames[0] : `${ctx.meta.target} (${classNames[0]})`}`;
     line.innerHTML = "";
     const part = (label, value, title) => {
@@ -34,16 +45,21 @@ export function createSummary(parent, ctx) {
     };
     const se = ctx.scoreSe(s);
     const boundNote = se?.bound ? "; ± ≤: a bound (the sampler's own standard error covers all samples only)" : "";
-    const gi = part("InterSHAP", pct(agg.intershap) + (se ? pm(se.intershap, se.bound, "pct") : ""),
-      `global InterSHAP: interaction share of Φ (paper Eq. 8)${se ? `, ± one standard error in percentage points${boundNote}` : ""}`);
+    const ivNote = iv ? `; [ ]: ${Math.round(100 * iv.level)} % confidence interval` : "";
+    const gi = part("InterSHAP", pctOr(agg.intershap, NO_BEHAVIOUR) + (se ? pm(se.intershap, se.bound, "pct") : "") + (iv ? interval(iv.intershap) : ""),
+      Number.isFinite(agg.intershap)
+        ? `global InterSHAP: the interactions' share of Φ, ${ctx.scopeLabel(s)}${se ? `, ± one standard error in percentage points${boundNote}` : ""}${ivNote}`
+        : why);
+    gi.classList.add("isw-headline");
     gi.setAttribute("data-value", String(agg.intershap));
     if (se) gi.setAttribute("data-se", String(se.intershap));
-    part("local mean", pct(loc) + (se ? pm(se.local, se.bound, "pct") : ""), `mean of the per-sample InterSHAP scores (paper Eq. 10)${boundNote}`);
-    part("N", active ? `${active.length} of ${ctx.n}` : String(ctx.n), "samples the global numbers use");
+    part("local mean", pctOr(loc, NO_BEHAVIOUR) + (se ? pm(se.local, se.bound, "pct") : "") + (iv ? interval(iv.local) : ""),
+      Number.isFinite(loc) ? `mean of every sample's own InterSHAP (local InterSHAP)${boundNote}${ivNote}` : why);
+    part("N", active ? `${fmtInt(active.length)} of ${fmtInt(ctx.n)}` : fmtInt(ctx.n), "samples the global numbers use");
     part("M", String(ctx.m), "modalities");
     if (ctx.sampled) {
       const sm = ctx.sampled;
-      html("span", { class: "isw-note", text: `sampled: ${sm.n_evaluations} of ${sm.n_coalitions} coalitions per sample; ${sm.has_se === false ? "no standard errors at this budget (too few draws per coalition size; see isw.reliable_budget)" : "± one standard error"}`,
+      html("span", { class: "isw-note", text: `sampled: ${fmtInt(sm.n_evaluations)} of ${fmtInt(sm.n_coalitions)} coalitions per sample; ${sm.has_se === false ? "no standard errors at this budget (too few draws per coalition size; see isw.reliable_budget)" : "± one standard error"}`,
         title: "from isw.sample_explain / sample_interactions: every value is an estimate with its standard error" }, line);
     } else if (!select) html("span", { class: "isw-note", text: target }, line);
   }

@@ -30,8 +30,9 @@ export function createCoalitions(parent, ctx) {
     const sign = html("span", { class: "isw-coal-sign", "aria-hidden": "true" }, row);
     html("span", { class: "isw-coal-label", text: `v(${name})` }, row);
     const cell = html("span", { class: "isw-coal-range" }, row); // a range input paints no background of its own
-    const slider = html("input", { type: "range", class: "isw-coal-slider", step: 0.05, "aria-label": `v(${name}) slider`, "data-mask": s }, cell);
-    const input = html("input", { type: "number", class: "isw-coal-input", step: 0.1, "aria-label": `v(${name})`, "data-mask": s }, row);
+    // data-lm-suppress-shortcuts: JupyterLab's notebook keys (arrows, Enter) stay with the inputs
+    const slider = html("input", { type: "range", class: "isw-coal-slider", step: 0.05, "aria-label": `v(${name}) slider`, "data-mask": s, "data-lm-suppress-shortcuts": "true" }, cell);
+    const input = html("input", { type: "number", class: "isw-coal-input", step: 0.1, "aria-label": `v(${name})`, "data-mask": s, "data-lm-suppress-shortcuts": "true" }, row);
     slider.addEventListener("input", () => edit(s, Number(slider.value), slider));
     input.addEventListener("input", () => {
       if (input.value.trim() === "") return;

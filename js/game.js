@@ -19,7 +19,7 @@ export const PRESETS = {
   xor: "XOR (pure synergy): v(S) = 1 only when every player is present, else 0. The game of a perfect model of the parity (XOR) of fair coins, with the absent players averaged out: no proper subset tells anything.",
   and: "AND: v(S) = (2^|S| − 1)/(2^M − 1). The game of a perfect model of the AND of fair coins at the all-true input, absent players averaged out, scaled to v(N) = 1: main effects plus synergy.",
   or: "OR (full redundancy): v(S) = 1 as soon as one player is present. The OR of fair coins at the all-true input, scaled to v(N) = 1: any player alone already gives everything.",
-  additive: "additive: v(S) = Σ_{i∈S} (i+1), i.e. players are worth 1, 2, 3, 4 on their own and nothing more together: no interactions.",
+  additive: "additive: v(S) = the sum of (i+1) over the players i in S, i.e. players are worth 1, 2, 3, 4 on their own and nothing more together: no interactions.",
   redundant: "redundant: the first two players carry the same signal (either alone or both: 1), every further player adds its own 1. With 2 players this is OR.",
   majority: "majority vote: v(S) = 1 when S holds more than half of the players, else 0. With 2 players this is XOR (both needed).",
 };
@@ -191,11 +191,16 @@ export function presetValues(name, m) {
   });
 }
 
-/** The preset a game keeps after an edit: `preset` while `values` still equal it, else "custom". */
+/**
+ * The preset a game reads as after an edit: `preset` while `values` still equal it, else
+ * any preset they equal (first in PRESETS order), else "custom" (teaching.detect_preset).
+ */
 export function presetAfterEdit(preset, values) {
-  if (!(preset in PRESETS)) return "custom";
-  const p = presetValues(preset, nPlayers(values.length));
-  return p.length === values.length && p.every((v, s) => Math.abs(v - values[s]) <= 1e-12) ? preset : "custom";
+  const m = nPlayers(values.length);
+  if (!(m >= MIN_PLAYERS && m <= MAX_PLAYERS) || values.length !== 1 << m) return "custom";
+  const same = (name) => presetValues(name, m).every((v, s) => Math.abs(v - values[s]) <= 1e-12);
+  if (preset in PRESETS && same(preset)) return preset;
+  return Object.keys(PRESETS).find(same) ?? "custom";
 }
 
 /**

@@ -147,7 +147,7 @@ function mount(model, root, dark) {
     panels: ["sample"],
     sampleTitle: () => "Interaction matrix φ of the game",
     sampleLabel: "interaction matrix of the game",
-    note: "Red > 0 > blue. Dashed diagonal: main effects φᵢᵢ; off-diagonal: interactions φᵢⱼ (half the Shapley interaction index). Each row sums to φᵢ; the whole matrix to v(N) − v(∅). Click a cell for its terms.",
+    note: "Dashed diagonal: main effects φᵢᵢ; off-diagonal: interactions φᵢⱼ (half the Shapley interaction index). Each row sums to φᵢ; the whole matrix to v(N) − v(∅). Click a cell for its terms.",
   });
   views.push(heat);
   views.push(createGameShapley(row, ctx));

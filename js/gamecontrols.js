@@ -8,11 +8,11 @@ export function createGameControls(parent, ctx) {
   const { m, store } = ctx;
   const box = html("div", { class: "isw-controls isw-game-controls", role: "group", "aria-label": "game" }, parent);
   const lab = html("label", { text: "preset " }, box);
-  const select = html("select", { class: "isw-preset", "aria-label": "preset game" }, lab);
+  const select = html("select", { class: "isw-preset", "aria-label": "preset game", "data-lm-suppress-shortcuts": "true" }, lab);
   for (const name of Object.keys(PRESETS)) html("option", { value: name, text: name }, select);
-  html("option", { value: "custom", text: "custom (edited)" }, select);
+  html("option", { value: "custom", text: "custom" }, select);
   const plab = html("label", { text: "players " }, box);
-  const count = html("select", { class: "isw-nplayers", "aria-label": "number of players" }, plab);
+  const count = html("select", { class: "isw-nplayers", "aria-label": "number of players", "data-lm-suppress-shortcuts": "true" }, plab);
   for (let k = MIN_PLAYERS; k <= MAX_PLAYERS; k++) html("option", { value: k, text: String(k) }, count);
   count.value = String(m);
   const about = html("div", { class: "isw-note isw-preset-about", "aria-live": "polite" }, parent);

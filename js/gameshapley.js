@@ -29,7 +29,7 @@ export function createGameShapley(parent, ctx) {
   const eff = html("div", { class: "isw-note isw-efficiency" }, box);
   const score = html("div", { class: "isw-game-intershap" }, box);
   html("div", { class: "isw-note", style: `max-width:${LABEL + WIDTH + 40}px`,
-    text: "Each φᵢ is row i of the matrix summed. InterSHAP: the interactions' share Σ_{i≠j}|φᵢⱼ| / Σ|φᵢⱼ| of the matrix. Click a bar for φᵢ's terms." }, box);
+    text: "Each φᵢ is row i of the matrix summed. InterSHAP: the interactions' share of the matrix, i.e. the sum of |φᵢⱼ| over the off-diagonal cells (i ≠ j) divided by the sum of |φᵢⱼ| over all cells. Click a bar for φᵢ's terms." }, box);
 
   function draw() {
     const { shapley, intershap } = ctx.game();

@@ -4,12 +4,42 @@
 
 import { svg, html, attr, tooltip } from "./dom.js";
 import { termIndex } from "./aggregate.js";
-import { diverging, textOn, fmt, pct, pm } from "./scales.js";
+import { diverging, sequential, sharedScale, textOn, fmt, pct, pm } from "./scales.js";
+import { WHAT } from "./help.js";
 import { measurer, labelWidth, setLabel } from "./labels.js";
 
 const FONT = 12; // px, row and column labels
 const MAX_LABEL = 130; // px; longer names are truncated with an ellipsis (full name in the tooltip)
 const SLANT = Math.SQRT1_2; // column labels are rotated by 45°
+const KEY_H = 40; // px below the cells: the colour key (a strip, its ticks and its unit)
+const KEY_STEPS = 24;
+
+/**
+ * A colour key under a heatmap: a strip of the map's colours from its minimum to its
+ * maximum (0 … max for Φ, −max … 0 … max for a signed φ), ticks, and the unit the cells
+ * are written in. Returns {draw(colour, max, signed, scale, what)}.
+ */
+function colourKey(g, width) {
+  const steps = [];
+  for (let q = 0; q < KEY_STEPS; q++) steps.push(svg("rect", { x: (q * width) / KEY_STEPS, y: 0, width: width / KEY_STEPS + 0.5, height: 8 }, g));
+  svg("rect", { x: 0, y: 0, width, height: 8, fill: "none", stroke: "currentColor", "stroke-opacity": 0.3 }, g);
+  const labels = [0, 1, 2].map((q) => svg("text", { x: (q * width) / 2, y: 19, "font-size": 9.5, "text-anchor": ["start", "middle", "end"][q], class: "isw-muted" }, g));
+  const unit = svg("text", { x: width / 2, y: 30, "font-size": 9.5, "text-anchor": "middle", class: "isw-muted isw-key-unit" }, g);
+  return {
+    draw(colour, max, signed, scale, what) {
+      const lo = signed ? -max : 0;
+      steps.forEach((r, q) => r.setAttribute("fill", colour(lo + ((q + 0.5) / KEY_STEPS) * (max - lo))));
+      const vals = [lo, (lo + max) / 2, max];
+      labels.forEach((t, q) => { t.textContent = scale.fmt(vals[q]); });
+      const inUnit = scale.unit ? ` (${scale.unit})` : "";
+      unit.textContent = signed ? `${what}${inUnit}: blue −, red +` : `${what}${inUnit} ≥ 0`;
+      g.setAttribute("aria-label", `colour key: ${scale.fmt(lo)} to ${scale.fmt(max)}${scale.unit ? ` ${scale.unit}` : ""}`);
+      g.dataset.signed = String(signed);
+      g.dataset.min = String(lo);
+      g.dataset.max = String(max);
+    },
+  };
+}
 
 /** Cell size in px: roomy for a few modalities, shrinking for many. */
 export function cellSize(m) {
@@ -36,7 +66,7 @@ export function createHeatmap(parent, ctx, opts = {}) {
   const top = Math.max(24, reach + 2);
   const right = Math.max(4, reach - CELL / 2 + 2);
   const size = CELL * m;
-  const panels = (opts.panels ?? ["global", "sample"]).map((key) => ({ key, title: "" }));
+  const panels = (opts.panels ?? ["global", "sample"]).map((key) => ({ key, kind: key, title: "" }));
   const byKey = Object.fromEntries(panels.map((p) => [p.key, p]));
   const row = html("div", { class: "isw-row" }, box);
   let focus = [0, 0];
@@ -44,7 +74,7 @@ export function createHeatmap(parent, ctx, opts = {}) {
     const wrap = html("div", {}, row);
     p.head = html("div", { class: "isw-title" }, wrap);
     const w = left + size + right;
-    const h = top + size + 4;
+    const h = top + size + 4 + KEY_H;
     p.svg = svg("svg", { width: w, height: h, role: "grid", "aria-label": p.key === "global" ? "global interaction matrix" : opts.sampleLabel ?? "interaction matrix of the selected sample" }, wrap);
     const g = svg("g", { transform: `translate(${left},${top})` }, p.svg);
     p.cells = [];
@@ -67,8 +97,10 @@ export function createHeatmap(parent, ctx, opts = {}) {
     for (let j = 0; j < m; j++) {
       setLabel(svg("text", { transform: `translate(${j * CELL + CELL / 2 + 4},-6) rotate(-45)`, "text-anchor": "start", "font-size": FONT, class: "isw-label" }, g), names[j], nameW, measure);
     }
+    p.key = colourKey(svg("g", { transform: `translate(${left},${top + size + 8})`, class: "isw-key", role: "img" }, p.svg), size);
+    if (!opts.note) html("div", { class: "isw-note isw-what", style: `max-width:${w}px`, text: p.key === null ? "" : p.kind === "global" ? WHAT.phi : WHAT.sample }, wrap);
   }
-  html("div", { class: "isw-note", style: `max-width:${panels.length * (left + size + right + 14) + 14}px`, text: opts.note ?? `Left: global Φ of the active samples; right: signed φ of the selected sample. Red > 0 > blue. Dashed: main effects φᵢᵢ; others: interactions φᵢⱼ (half the SII, a pair's share counts both cells). Click or Enter picks a pair; arrows move.${ctx.sampled ? " ±: one standard error of the sampled estimate (± ≤: a bound for a subset)." : ""}` }, box);
+  html("div", { class: "isw-note", style: `max-width:${panels.length * (left + size + right + 14) + 14}px`, text: opts.note ?? `Dashed cells: main effects φᵢᵢ (one modality alone); the others: interactions φᵢⱼ (half the joint effect of a pair; a pair's share counts both of its cells). Click a cell (or Enter) to pick a pair; arrows move.${ctx.sampled ? " ±: one standard error of the sampled estimate (± ≤: a bound for a subset)." : ""}` }, box);
   setFocusable(0, 0);
 
   function pick(i, j) {
@@ -101,10 +133,13 @@ export function createHeatmap(parent, ctx, opts = {}) {
     }
   }
 
-  function paint(p, mat, shareOf, title, what, se = null) {
+  function paint(p, mat, shareOf, title, what, se = null, ci = null) {
     let max = 0;
     for (const v of mat) if (Number.isFinite(v)) max = Math.max(max, Math.abs(v));
-    const colour = diverging(max, ctx.mid);
+    const signed = p.kind !== "global"; // Φ = |mean φ| ≥ 0: sequential; a sample's φ: diverging
+    const colour = signed ? diverging(max, ctx.mid) : sequential(max, ctx.mid);
+    const scale = sharedScale(max);
+    p.key.draw(colour, max, signed, scale, what);
     p.head.textContent = title;
     const pair = store.get().pair;
     for (const c of p.cells) {
@@ -112,7 +147,7 @@ export function createHeatmap(parent, ctx, opts = {}) {
       const fill = colour(v);
       c.r.setAttribute("fill", fill);
       c.t.setAttribute("fill", textOn(fill));
-      c.t.textContent = CELL >= 46 ? fmt(v, 3) : ""; // small cells: value in the tooltip / label only
+      c.t.textContent = CELL >= 46 ? scale.fmt(v) : ""; // small cells: value in the tooltip / label only
       const kind = c.i === c.j ? `main effect of ${names[c.i]}` : `interaction ${names[c.i]} × ${names[c.j]}`;
       const share = shareOf(c.i, c.j);
       const e = se ? se.se[termIndex(m, c.i, c.j)] : NaN;
@@ -121,7 +156,9 @@ export function createHeatmap(parent, ctx, opts = {}) {
         c.e.setAttribute("fill", textOn(fill));
         c.e.textContent = CELL >= 46 && se ? plus.trim() : "";
       }
-      const text = `${what}[${names[c.i]}, ${names[c.j]}] = ${fmt(v)}${plus}: ${kind}, ${pct(share)} of behaviour`;
+      const band = ci ? ci(termIndex(m, c.i, c.j)) : null;
+      const range = band && band.every(Number.isFinite) ? ` [${fmt(band[0])}, ${fmt(band[1])}]` : "";
+      const text = `${what}[${names[c.i]}, ${names[c.j]}] = ${fmt(v)}${plus}${range}: ${kind}, ${Number.isFinite(share) ? `${pct(share)} of behaviour` : "no behaviour to share"}`;
       c.g.setAttribute("aria-label", text);
       c.g.setAttribute("data-value", String(v));
       if (se) c.g.setAttribute("data-se", String(e));
@@ -138,8 +175,9 @@ export function createHeatmap(parent, ctx, opts = {}) {
     const agg = ctx.aggregate(s);
     const total = agg.behaviour;
     const scope = ctx.scopeLabel(s);
+    const iv = ctx.intervals ? ctx.intervals(s) : null;
     paint(byKey.global, agg.matrix, (i, j) => (Math.abs(agg.matrix[i * m + j]) * (i === j ? 1 : 2)) / total,
-      `Φ, ${scope}`, "Φ", ctx.termSe ? ctx.termSe(s) : null);
+      `Φ = |mean φ|, ${scope}`, "Φ", ctx.termSe ? ctx.termSe(s) : null, iv?.term ?? null);
   }
 
   function drawSample() {

@@ -7,6 +7,8 @@ import * as mob from "./mobius.js";
 import * as errs from "./errors.js";
 import { createStore, bindModel, fromModel } from "./store.js";
 import { html } from "./dom.js";
+import { fmtInt } from "./scales.js";
+import { createHelp } from "./help.js";
 import { injectStyle, isDark } from "./theme.js";
 import { createHeatmap } from "./heatmap.js";
 import { createBars } from "./bars.js";
@@ -30,6 +32,10 @@ export function createContext(model, store, dark) {
   const phiSe = decodeArray(model.get("_phi_se")).array;
   const globalSe = decodeArray(model.get("_global_se")).array;
   const localSe = decodeArray(model.get("_local_se")).array;
+  const index = decodeArray(model.get("_index")).array; // original sample numbers of a slice
+  const phiCi = decodeArray(model.get("_phi_ci")).array; // (2, K) low/high of Φ's interval
+  const iv = meta.intervals || {};
+  let positions = null;
   const d = (1 << m) - 1;
   let seMemo = { list: undefined, value: null };
   const localCache = new Map();
@@ -37,6 +43,13 @@ export function createContext(model, store, dark) {
   let filtMemo = { key: null, list: null };
   let activeMemo = { indices: null, filt: undefined, list: null, version: 0 };
   let aggMemo = { cls: -1, list: undefined, value: null };
+
+  const memos = new Map();
+  /** A value computed once per key (per-class numbers of all samples). */
+  function memo(key, make) {
+    if (!memos.has(key)) memos.set(key, make());
+    return memos.get(key);
+  }
 
   const ctx = {
     meta, m, n, k, store, dark,
@@ -49,7 +62,25 @@ export function createContext(model, store, dark) {
     colours: dark
       ? { set: "#64b5f6", sample: "#ffb74d", brush: "#f06292", faint: "#888", pos: "#ef5350", neg: "#42a5f5", total: "#bdbdbd", text: "#ddd", grid: "#777" }
       : { set: "#1976d2", sample: "#e65100", brush: "#c2185b", faint: "#9e9e9e", pos: "#c62828", neg: "#1565c0", total: "#616161", text: "#333", grid: "#aaa" },
-    sampleName: (a) => `#${a}`,
+    /** The sample's number as the user knows it: its original index for a slice. */
+    sampleNumber: (a) => (index.length === n ? index[a] : a),
+    sampleName: (a) => `#${fmtInt(ctx.sampleNumber(a))}`,
+    /** Position of the sample numbered `num` (−1 when none). */
+    positionOf(num) {
+      if (index.length !== n) return Number.isInteger(num) && num >= 0 && num < n ? num : -1;
+      if (!positions) { positions = new Map(); index.forEach((v, a) => positions.set(v, a)); }
+      return positions.get(num) ?? -1;
+    },
+    renumbered: index.length === n,
+    warmHooks: [],
+    ownClass: meta.own_class ?? meta.class_names.length - 1,
+    /** Intervals of the result's own scores, when they describe what is shown (all samples, own class). */
+    intervals(s) {
+      if (!iv.level || s.cls !== ctx.ownClass || ctx.active(s)) return null;
+      const k2 = phiCi.length === 2 * k ? (t) => [phiCi[t], phiCi[k + t]] : null;
+      return { level: iv.level, intershap: iv.intershap, local: iv.local_mean, term: k2 };
+    },
+    nanReason: (s) => (s.cls === ctx.ownClass && !ctx.active(s) ? iv.nan_reason || "" : ""),
     predictions: (c) => pred.subarray(c * n, (c + 1) * n),
     predOf: (c, a) => pred[c * n + a],
     baseOf: (c, a) => base[c * n + a],
@@ -97,15 +128,19 @@ export function createContext(model, store, dark) {
     activeVersion(s) { ctx.active(s); return activeMemo.version; },
     aggregate(s) {
       const list = ctx.active(s);
+      if (!list) return ctx.classAggregate(s.cls); // all samples: kept per class
       if (aggMemo.cls !== s.cls || aggMemo.list !== list) {
         aggMemo = { cls: s.cls, list, value: agg.aggregate(phi, s.cls * n * k, n, m, list) };
       }
       return aggMemo.value;
     },
-    localMean: (s) => agg.nanMean(ctx.local(s.cls), ctx.active(s)),
+    classAggregate: (c) => memo(`agg${c}`, () => agg.aggregate(phi, c * n * k, n, m, null)),
+    memo,
+    localMean: (s) => (ctx.active(s) ? agg.nanMean(ctx.local(s.cls), ctx.active(s)) : ctx.classLocalMean(s.cls)),
+    classLocalMean: (c) => memo(`localMean${c}`, () => agg.nanMean(ctx.local(c), null)),
     // ---- behaviour by order (Möbius dividends; absent for M < 3, sampled or huge results)
     hasOrders: !meta.orders_note && div.length === meta.class_names.length * n * d,
-    datasetOrders: (c) => mob.globalOrderShares(div, c * n * d, n, m, null),
+    datasetOrders: (c) => memo(`orders${c}`, () => mob.globalOrderShares(div, c * n * d, n, m, null)),
     activeOrders: (s) => mob.globalOrderShares(div, s.cls * n * d, n, m, ctx.active(s)),
     sampleOrders: (c, a) => mob.sampleOrderShares(div, (c * n + a) * d, m),
     // ---- standard errors of a sampled result (null for an exact one)
@@ -134,11 +169,31 @@ export function createContext(model, store, dark) {
     },
     scopeLabel(s) {
       const list = ctx.active(s);
-      if (!list) return `all ${n} samples`;
-      return s.indices.length ? `${list.length} brushed` : `${list.length} filtered`;
+      if (!list) return `all ${fmtInt(n)} samples`;
+      return s.indices.length ? `${fmtInt(list.length)} brushed` : `${fmtInt(list.length)} filtered`;
     },
   };
   return ctx;
+}
+
+/**
+ * After the first frame, compute the per-class numbers of the other classes one class
+ * per idle slice, so that a first switch to a class is as quick as a later one.
+ */
+function warmUp(ctx) {
+  const classes = ctx.classNames.map((_, c) => c).filter((c) => c !== ctx.store.get().cls);
+  const idle = globalThis.requestIdleCallback ?? ((f) => setTimeout(f, 50));
+  const next = () => {
+    const c = classes.shift();
+    if (c === undefined) return;
+    ctx.local(c);
+    ctx.classAggregate(c);
+    ctx.classLocalMean(c);
+    if (ctx.hasOrders) ctx.datasetOrders(c);
+    for (const hook of ctx.warmHooks) hook(c);
+    idle(next);
+  };
+  idle(next);
 }
 
 /** Mount every view into `root`; returns the cleanup. */
@@ -154,17 +209,19 @@ function mount(model, root, dark) {
   try {
     const store = createStore(fromModel(model));
     const ctx = createContext(model, store, dark);
-    const top = html("div", { class: "isw-row" }, root);
+    const top = html("div", { class: "isw-top" }, root);
     views.push(createSummary(top, ctx));
-    const row1 = html("div", { class: "isw-row" }, root);
-    views.push(createHeatmap(row1, ctx));
-    views.push(createBars(row1, ctx));
-    const row2 = html("div", { class: "isw-row" }, root);
-    views.push(createSelector(row2, ctx));
-    const side = html("div", { class: "isw-col" }, row2);
+    views.push(createHelp(top, root, ctx));
+    // one wrapping grid: as many columns as the width allows (1 narrow, 2-3 wide)
+    const grid = html("div", { class: "isw-grid" }, root);
+    views.push(createHeatmap(grid, ctx));
+    views.push(createBars(grid, ctx));
+    views.push(createSelector(grid, ctx));
+    const side = html("div", { class: "isw-col" }, grid);
     views.push(createPairDistribution(side, ctx));
     if (ctx.m >= 3) views.push(createOrders(side, ctx));
     unbind = bindModel(store, model);
+    warmUp(ctx);
   } catch (err) {
     for (const v of views) v.destroy();
     views = [];

@@ -87,3 +87,35 @@ export function setLabel(node, full, max, measure) {
   }
   return node;
 }
+
+/**
+ * "a × b" in at most `max` px, each name truncated on its own so that pairs sharing a
+ * first modality stay distinguishable ("clinical n… × vital sig…", never "clinical notes × …").
+ * The first name gets at most half of the room unless the second needs less.
+ */
+export function fitPair(a, b, max, measure) {
+  const full = `${a} × ${b}`;
+  if (measure(full) <= max) return full;
+  const room = Math.max(0, max - measure(" × "));
+  const wb = measure(b);
+  const wa = measure(a);
+  let ra = room / 2;
+  if (wb < room / 2) ra = room - wb;
+  else if (wa < room / 2) ra = wa;
+  const sa = fitText(a, ra, measure);
+  const sb = fitText(b, Math.max(0, room - measure(sa)), measure);
+  return `${sa} × ${sb}`;
+}
+
+/** Like setLabel, with a pair label fitted by fitPair. */
+export function setPairLabel(node, a, b, max, measure) {
+  const full = `${a} × ${b}`;
+  const shown = fitPair(a, b, max, measure);
+  node.textContent = shown;
+  node.setAttribute("aria-label", full);
+  if (shown !== full) {
+    tooltip(node, full);
+    node.setAttribute("data-full", full);
+  }
+  return node;
+}

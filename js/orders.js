@@ -3,18 +3,19 @@
 // (brushed or filtered) samples and the selected sample. Shown for M ≥ 3.
 
 import { html, svg, attr, tooltip } from "./dom.js";
-import { pct } from "./scales.js";
+import { pct, fmtInt } from "./scales.js";
 import { groupOrders } from "./mobius.js";
+import { WHAT } from "./help.js";
 
-const BAR = 64;
+const BAR = 44;
 
 /** @param {HTMLElement} parent @param {any} ctx */
 export function createOrders(parent, ctx) {
   const { m, store } = ctx;
-  const box = html("div", { class: "isw-panel isw-orders", style: "max-width:330px" }, parent);
+  const box = html("div", { class: "isw-panel isw-orders" }, parent);
   html("div", { class: "isw-title", text: "Behaviour by interaction order" }, box);
   if (!ctx.hasOrders) {
-    html("div", { class: "isw-note", role: "note", text: ctx.meta.orders_note || "No Möbius values were sent." }, box);
+    html("div", { class: "isw-note", role: "note", style: "max-width:300px", text: ctx.meta.orders_note || "No Möbius values were sent." }, box);
     return { destroy: () => box.remove() };
   }
   const colours = ctx.dark ? ["#7aa6d6", "#ffb366", "#8cd17d"] : ["#4e79a7", "#f28e2b", "#59a14f"];
@@ -39,7 +40,7 @@ export function createOrders(parent, ctx) {
     const cells = heads.map((_, g) => html("td", { class: "isw-num", "data-order": heads[g] }, tr));
     rows[scope] = { tr, th, bar, rects, cells };
   }
-  html("div", { class: "isw-note", text: "|Möbius dividends| by the number of modalities involved (samples pooled: |mean| per coalition, as Φ). For M ≥ 3 order 2 is not InterSHAP: pairwise φ also absorb higher orders." }, box);
+  html("div", { class: "isw-note isw-what", style: "max-width:300px", text: `${WHAT.orders} Order 1: one modality alone; 2: two together; ${m > 3 ? "3+: three or more" : "3: all three"} together. With three or more modalities the pairs' share here differs from InterSHAP, which spreads the effect of larger groups over their pairs.` }, box);
 
   function fill(scope, label, shares) {
     const r = rows[scope];
@@ -63,7 +64,7 @@ export function createOrders(parent, ctx) {
 
   function drawSets() {
     const s = store.get();
-    fill("dataset", `all ${ctx.n}`, ctx.datasetOrders(s.cls));
+    fill("dataset", `all ${fmtInt(ctx.n)}`, ctx.datasetOrders(s.cls));
     const list = ctx.active(s);
     rows.active.tr.hidden = !list;
     if (list) fill("active", ctx.scopeLabel(s), ctx.activeOrders(s));

@@ -2,11 +2,12 @@
 // samples: a histogram, with the selected sample marked.
 
 import { svg, html, clear, tooltip } from "./dom.js";
-import { linear, extent, ticks, fmt, pm } from "./scales.js";
+import { linear, extent, ticks, fmt, pm, fmtInt } from "./scales.js";
 import { termIndex } from "./aggregate.js";
 import { measurer, setLabel } from "./labels.js";
+import { WHAT } from "./help.js";
 
-const W = 300;
+const W = 280;
 const H = 200;
 const PAD = { l: 40, r: 10, t: 8, b: 32 };
 const BINS = 30;
@@ -27,8 +28,9 @@ export function histogram(values, list, lo, hi, bins) {
 /** @param {HTMLElement} parent @param {any} ctx */
 export function createPairDistribution(parent, ctx) {
   const { store, names, m } = ctx;
-  const box = html("div", { class: "isw-panel isw-pairdist", style: `max-width:${W}px` }, parent);
+  const box = html("div", { class: "isw-panel isw-pairdist", style: `max-width:${W + 18}px` }, parent);
   const title = html("div", { class: "isw-title" }, box);
+  html("div", { class: "isw-note isw-what", text: WHAT.pair }, box);
   const chart = svg("svg", { width: W, height: H, role: "img" }, box);
   const note = html("div", { class: "isw-note" }, box);
   const measure = measurer(box, 10);
@@ -50,8 +52,20 @@ export function createPairDistribution(parent, ctx) {
     line.setAttribute("aria-label", label);
     line.setAttribute("data-value", String(v));
     tooltip(line, label);
-    note.textContent = `${cache.total} samples; the line marks the selected sample (${fmt(v)}${plus}).`;
+    note.textContent = `${fmtInt(cache.total)} samples; the line marks the selected sample (${fmt(v)}${plus}).`;
   }
+
+  /** Histogram of term (i, j) of class `c` over `list` (null = all samples). */
+  function summarise(c, i, j, list) {
+    const vals = ctx.termValues(c, termIndex(m, i, j));
+    let sub = vals;
+    if (list) { sub = new Float32Array(list.length); for (let t = 0; t < list.length; t++) sub[t] = vals[list[t]]; }
+    const [lo, hi] = extent(sub);
+    return { key: "", vals, lo, hi, counts: histogram(sub, null, lo, hi, BINS), total: sub.length };
+  }
+  const classHistogram = (c, i, j) => ctx.memo(`hist${c}|${i}|${j}`, () => summarise(c, i, j, null));
+  // idle-time warm-up of the other classes: the picked pair's histogram too
+  ctx.warmHooks?.push((c) => { const p = store.get().pair; if (p.length === 2) classHistogram(c, p[0], p[1]); });
 
   function draw() {
     const s = store.get();
@@ -63,21 +77,22 @@ export function createPairDistribution(parent, ctx) {
       title.textContent = "Distribution of a pair over samples";
       note.textContent = "Pick a heatmap cell or a bar to see how its φ is spread over the samples.";
       chart.setAttribute("aria-label", "no pair picked");
+      chart.style.display = "none"; // collapsed until a pair is picked
+      box.classList.add("isw-collapsed");
       cache = null;
       return;
     }
+    chart.style.display = "";
+    box.classList.remove("isw-collapsed");
     const [i, j] = pair;
     const kname = i === j ? `φ of ${names[i]} (main effect)` : `φ of ${names[i]} × ${names[j]}`;
     if (title.textContent !== `Distribution of ${kname}`) title.textContent = `Distribution of ${kname}`;
     const key = `${s.cls}|${i}|${j}|${s.indices.length}|${s.filterClass}|${s.filterLabel}|${ctx.activeVersion(s)}`;
     if (!cache || cache.key !== key) {
-      const vals = ctx.termValues(s.cls, termIndex(m, i, j));
       const list = ctx.active(s);
-      let sub = vals;
-      if (list) { sub = new Float32Array(list.length); for (let t = 0; t < list.length; t++) sub[t] = vals[list[t]]; }
-      let [lo, hi] = extent(sub);
-      const counts = histogram(sub, null, lo, hi, BINS);
-      cache = { key, vals, lo, hi, counts, total: sub.length };
+      // all samples of a class: kept, so switching classes back and forth is free
+      cache = list ? summarise(s.cls, i, j, list) : classHistogram(s.cls, i, j);
+      cache.key = key;
     }
     if (drawnKey === key) { moveLine(); return; }
     drawnKey = key;

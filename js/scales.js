@@ -95,3 +95,47 @@ export function pm(se, bound = false, kind = "value") {
   const x = kind === "pct" ? (100 * se).toFixed(1) : fmt(se, 2);
   return ` ± ${bound ? "≤" : ""}${x}`;
 }
+
+/** An integer with thousands separators ("100,000"), the same in every locale. */
+export function fmtInt(v) {
+  if (!Number.isFinite(v)) return "n/a";
+  const s = String(Math.round(Math.abs(v))).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return v < 0 ? `−${s}` : s;
+}
+
+const SUP = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+
+/** "×10⁻⁶" for exponent −6 ("" for 0). */
+export function tenTo(exp) {
+  return exp ? `×10${String(exp).replace(/./g, (c) => SUP[c] ?? c)}` : "";
+}
+
+/**
+ * One number format for a whole panel whose largest |value| is `maxAbs`: values are
+ * shown divided by 10^exp (exp a multiple of 3, 0 for 0.01 ≤ max < 10,000) with the
+ * decimals that give the largest value 3 significant digits, so all cells share one
+ * unit and can be compared digit by digit. @returns {{exp: number, unit: string, fmt: (v: number) => string}}
+ */
+export function sharedScale(maxAbs) {
+  const max = Number.isFinite(maxAbs) && maxAbs > 0 ? maxAbs : 1;
+  const mag = Math.floor(Math.log10(max));
+  const exp = max >= 0.01 && max < 1e4 ? 0 : 3 * Math.floor(mag / 3);
+  const digits = Math.max(0, 2 - (mag - exp));
+  const fmtv = (v) => {
+    if (!Number.isFinite(v)) return "n/a";
+    const s = (v / 10 ** exp).toFixed(digits);
+    return Number(s) === 0 ? "0" : s.replace("-", "−");
+  };
+  return { exp, unit: tenTo(exp), fmt: fmtv };
+}
+
+/** A percentage, or `none` (e.g. "no behaviour") when the score is undefined. */
+export function pctOr(v, none) {
+  return Number.isFinite(v) ? pct(v) : none;
+}
+
+/** " [44.1, 46.9]" for a score's interval in percent ("" when there is none). */
+export function interval(iv) {
+  if (!Array.isArray(iv) || iv.length !== 2 || iv.some((x) => x === null || !Number.isFinite(x))) return "";
+  return ` [${(100 * iv[0]).toFixed(1)}, ${(100 * iv[1]).toFixed(1)}]`;
+}

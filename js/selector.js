@@ -4,35 +4,36 @@
 // the selects filter by predicted class and by label.
 
 import { html } from "./dom.js";
-import { linear, extent, ticks, fmt, pct, pm } from "./scales.js";
+import { linear, extent, ticks, fmt, pctOr, pm, fmtInt } from "./scales.js";
+import { WHAT } from "./help.js";
+import { density } from "./density.js";
 
-const W = 420;
+const W = 330;
 
-/** [r, g, b] of a "#rrggbb" colour. */
-function rgbOf(hex) {
-  const v = parseInt(hex.slice(1), 16);
-  return [v >> 16, (v >> 8) & 255, v & 255];
-}
 const H = 270;
 const PAD = { l: 46, r: 10, t: 10, b: 34 };
 
 /** @param {HTMLElement} parent @param {any} ctx */
 export function createSelector(parent, ctx) {
   const { store, n } = ctx;
-  const box = html("div", { class: "isw-panel isw-selector", style: `max-width:${W}px` }, parent);
+  const box = html("div", { class: "isw-panel isw-selector", style: `width:${W + 18}px` }, parent);
   html("div", { class: "isw-title", text: "Samples: local InterSHAP vs prediction" }, box);
+  html("div", { class: "isw-note isw-what", text: WHAT.selector }, box);
   const controls = html("div", { class: "isw-controls" }, box);
-  const prev = html("button", { type: "button", "aria-label": "previous sample", text: "◀" }, controls);
-  const input = html("input", { type: "number", min: 0, max: n - 1, step: 1, "aria-label": "sample index" }, controls);
-  const next = html("button", { type: "button", "aria-label": "next sample", text: "▶" }, controls);
+  const prev = html("button", { type: "button", "aria-label": "previous sample", title: "previous active sample", text: "◀" }, controls);
+  // JupyterLab's notebook shortcuts would take Enter and the arrows: suppress them here
+  const range = ctx.renumbered ? {} : { min: 0, max: n - 1 };
+  const input = html("input", { type: "number", ...range, step: 1, "aria-label": ctx.renumbered ? "sample number (original index)" : "sample number",
+    title: "type a sample number and press Enter", "data-lm-suppress-shortcuts": "true" }, controls);
+  const next = html("button", { type: "button", "aria-label": "next sample", title: "next active sample", text: "▶" }, controls);
   const selects = [];
   if (ctx.pclassNames.length) selects.push(["filterClass", "predicted class", ctx.pclassNames]);
   if (ctx.labelNames.length) selects.push(["filterLabel", "label", ctx.labelNames]);
   const selectEls = {};
   for (const [key, what, opts] of selects) {
-    const sel = html("select", { "aria-label": `filter by ${what}` }, controls);
+    const sel = html("select", { "aria-label": `filter by ${what}`, "data-lm-suppress-shortcuts": "true" }, controls);
     html("option", { value: -1, text: `any ${what}` }, sel);
-    opts.forEach((o, q) => html("option", { value: q, text: `${what}: ${o}` }, sel));
+    opts.forEach((o, q) => html("option", { value: q, text: `${what}: ${o}`, title: o }, sel));
     sel.addEventListener("change", () => store.set({ [key]: Number(sel.value), indices: [] }));
     selectEls[key] = sel;
   }
@@ -48,7 +49,9 @@ export function createSelector(parent, ctx) {
     g.scale(dpr, dpr);
     return [c, g];
   };
-  const [baseCanvas, bg] = mk({ "aria-hidden": "true" });
+  const made = mk({ "aria-hidden": "true" });
+  const baseCanvas = made[0];
+  let bg = made[1];
   const [overCanvas, og] = mk({
     role: "img", tabindex: 0, class: "isw-scatter",
     "aria-label": `scatter of ${n} samples: click selects a sample, drag brushes a subset, arrow keys step, Escape clears the brush`,
@@ -60,27 +63,85 @@ export function createSelector(parent, ctx) {
 
   let xs = linear([0, 1], [PAD.l, W - PAD.r]);
   let ys = linear([0, 1], [H - PAD.b, PAD.t]);
-  let px = new Float32Array(n);
-  let py = new Float32Array(n);
+  let px = null;
+  let py = null;
   let drag = null;
 
+  /** Pixel positions of every sample for class `c` (kept per class: a switch back is free). */
+  function positions(c) {
+    return ctx.memo(`scatter${c}`, () => {
+      const pred = ctx.predictions(c);
+      const loc = ctx.local(c);
+      const sx = linear(extent(pred), [PAD.l + 4, W - PAD.r - 4]);
+      const sy = linear([0, 1], [H - PAD.b - 4, PAD.t + 4]);
+      const x = new Float32Array(n);
+      const y = new Float32Array(n);
+      for (let a = 0; a < n; a++) {
+        x[a] = sx(pred[a]);
+        y[a] = Number.isFinite(loc[a]) ? sy(loc[a]) : NaN;
+      }
+      return { sx, sy, x, y };
+    });
+  }
+  ctx.warmHooks.push(positions);
+
   function layout() {
-    const s = store.get();
-    const pred = ctx.predictions(s.cls);
-    const loc = ctx.local(s.cls);
-    xs = linear(extent(pred), [PAD.l + 4, W - PAD.r - 4]);
-    ys = linear([0, 1], [H - PAD.b - 4, PAD.t + 4]);
+    ({ sx: xs, sy: ys, x: px, y: py } = positions(store.get().cls));
     // the mapping, for tests and assistive tooling: pixels of [min, max] prediction and of 0 / 1
     overCanvas.dataset.xPixels = `${xs.range[0]},${xs.range[1]}`;
     overCanvas.dataset.yPixels = `${ys.range[0]},${ys.range[1]}`;
-    for (let a = 0; a < n; a++) {
-      px[a] = xs(pred[a]);
-      py[a] = Number.isFinite(loc[a]) ? ys(loc[a]) : NaN;
-    }
   }
+
+  // The base layer of "all samples, nothing brushed or filtered" is kept per class (and
+  // drawn ahead for the other classes when the page is idle): a class switch then copies
+  // it instead of redrawing 100,000 points.
+  const baseCache = new Map();
 
   function drawBase() {
     const s = store.get();
+    const filt = ctx.filtered(s);
+    const brushed = s.indices.length ? s.indices : null;
+    const plain = !filt && !brushed;
+    if (plain && baseCache.has(s.cls)) {
+      bg.save();
+      bg.setTransform(1, 0, 0, 1, 0, 0);
+      bg.clearRect(0, 0, baseCanvas.width, baseCanvas.height);
+      bg.drawImage(baseCache.get(s.cls), 0, 0);
+      bg.restore();
+    } else {
+      paintBase(filt, brushed);
+      if (plain) baseCache.set(s.cls, snapshot(baseCanvas));
+    }
+    const active = ctx.active(s);
+    count.textContent = `${fmtInt(active ? active.length : n)} of ${fmtInt(n)} samples active`;
+    clearBtn.disabled = !brushed;
+  }
+
+  /** A copy of a canvas' pixels. */
+  function snapshot(src) {
+    const c = document.createElement("canvas");
+    c.width = src.width;
+    c.height = src.height;
+    c.getContext("2d").drawImage(src, 0, 0);
+    return c;
+  }
+
+  /** Draw class `c`'s plain base layer into the cache, off screen (an idle-time warm-up). */
+  function prerender(c) {
+    const s = store.get();
+    if (c === s.cls || baseCache.has(c) || n <= 5000) return;
+    const saved = [bg, px, py, xs, ys];
+    const off = document.createElement("canvas");
+    off.width = baseCanvas.width;
+    off.height = baseCanvas.height;
+    bg = off.getContext("2d");
+    bg.scale(dpr, dpr);
+    ({ sx: xs, sy: ys, x: px, y: py } = positions(c));
+    try { paintBase(null, null); baseCache.set(c, off); } finally { [bg, px, py, xs, ys] = saved; }
+  }
+  ctx.warmHooks.push(prerender);
+
+  function paintBase(filt, brushed) {
     bg.clearRect(0, 0, W, H);
     bg.font = "10px sans-serif";
     bg.fillStyle = ctx.colours.text;
@@ -102,12 +163,10 @@ export function createSelector(parent, ctx) {
     bg.rotate(-Math.PI / 2);
     bg.fillText("local InterSHAP", 0, 0);
     bg.restore();
-    const filt = ctx.filtered(s);
-    const brushed = s.indices.length ? s.indices : null;
     const size = n > 20000 ? 1.5 : n > 2000 ? 2.5 : 4;
     const half = size / 2;
     const alpha = n > 20000 ? 0.35 : n > 2000 ? 0.55 : 0.8;
-    const dots = n > 5000 ? (list, colour) => density(list, colour) : (list, colour, a) => {
+    const dots = n > 5000 ? (list, colour) => density(bg, px, py, list, n, dpr, colour) : (list, colour, a) => {
       bg.globalAlpha = a;
       bg.fillStyle = colour;
       const len = list ? list.length : n;
@@ -121,46 +180,11 @@ export function createSelector(parent, ctx) {
     if (!brushed) dots(filt, ctx.colours.set, alpha);
     else dots(brushed, ctx.colours.brush, alpha);
     bg.globalAlpha = 1;
-    const active = ctx.active(s);
-    count.textContent = `${active ? active.length : n} of ${n} samples active`;
-    clearBtn.disabled = !brushed;
   }
 
-  /** Many points: per-pixel counts drawn with log-scaled opacity (a 2-D histogram). */
-  function density(list, colour) {
-    const gw = Math.round(W * dpr);
-    const gh = Math.round(H * dpr);
-    const counts = new Uint32Array(gw * gh);
-    const len = list ? list.length : n;
-    let max = 0;
-    for (let t = 0; t < len; t++) {
-      const q = list ? list[t] : t;
-      const y = py[q];
-      if (y !== y) continue;
-      const cx = Math.floor(px[q] * dpr);
-      const cy = Math.floor(y * dpr);
-      if (cx < 0 || cy < 0 || cx >= gw || cy >= gh) continue;
-      const c = ++counts[cy * gw + cx];
-      if (c > max) max = c;
-    }
-    const [r, g, b] = rgbOf(colour);
-    const img = bg.getImageData(0, 0, gw, gh);
-    const data = img.data;
-    const norm = 1 / Math.log1p(max || 1);
-    for (let p = 0; p < counts.length; p++) {
-      const c = counts[p];
-      if (!c) continue;
-      const a = 0.35 + 0.65 * Math.log1p(c) * norm;
-      // "source over" in ImageData's non-premultiplied RGBA
-      const o = p * 4;
-      const da = (data[o + 3] / 255) * (1 - a);
-      const oa = a + da;
-      data[o] = (r * a + data[o] * da) / oa;
-      data[o + 1] = (g * a + data[o + 1] * da) / oa;
-      data[o + 2] = (b * a + data[o + 2] * da) / oa;
-      data[o + 3] = 255 * oa;
-    }
-    bg.putImageData(img, 0, 0);
+  /** Show the selected sample's number in the box (also while it has focus: `force`). */
+  function showNumber(force) {
+    if (force || document.activeElement !== input) input.value = String(ctx.sampleNumber(store.get().sample));
   }
 
   function drawOverlay() {
@@ -196,10 +220,20 @@ export function createSelector(parent, ctx) {
     og.lineWidth = 1;
     const loc = ctx.local(s.cls)[a];
     const pred = ctx.predictions(s.cls)[a];
-    mark.setAttribute("aria-label", `selected sample ${ctx.sampleName(a)}: prediction ${fmt(pred)}, local InterSHAP ${pct(loc)}${pm(se, false, "pct")}`);
+    mark.setAttribute("aria-label", `selected sample ${ctx.sampleName(a)}: prediction ${fmt(pred)}, local InterSHAP ${pctOr(loc, "none (no behaviour)")}${pm(se, false, "pct")}`);
     mark.setAttribute("data-sample", String(a));
     mark.setAttribute("style", `left:${x}px;top:${y}px`);
-    if (document.activeElement !== input) input.value = String(a);
+    showNumber(false);
+    const [before, after] = neighbours(s);
+    prev.disabled = !before;
+    next.disabled = !after;
+  }
+
+  /** Whether an active sample lies before / after the selected one. */
+  function neighbours(s) {
+    const list = ctx.active(s);
+    if (!list) return [s.sample > 0, s.sample < n - 1];
+    return [list.length > 0 && list[0] < s.sample, list.length > 0 && list[list.length - 1] > s.sample];
   }
 
   function point(ev) {
@@ -248,8 +282,11 @@ export function createSelector(parent, ctx) {
       let hi = list.length;
       while (lo < hi) { const mid = (lo + hi) >> 1; if (list[mid] < s.sample) lo = mid + 1; else hi = mid; }
       const at = lo < list.length && list[lo] === s.sample;
+      // ▶: the first active sample after this one, ◀: the last before it (never a jump
+      // the other way; at either end the button is disabled)
       const pos = dir > 0 ? (at ? lo + 1 : lo) : lo - 1;
-      nextIdx = list[Math.max(0, Math.min(list.length - 1, pos))];
+      if (pos < 0 || pos >= list.length) return;
+      nextIdx = list[pos];
     } else return;
     store.set({ sample: nextIdx });
   }
@@ -263,7 +300,7 @@ export function createSelector(parent, ctx) {
     const q = nearest(x, y);
     if (q < 0) { tip.style.display = "none"; return; }
     const s = store.get();
-    tip.textContent = `${ctx.sampleName(q)} · prediction ${fmt(ctx.predictions(s.cls)[q])} · local ${pct(ctx.local(s.cls)[q])}${pm(ctx.localSe(q), false, "pct")}`;
+    tip.textContent = `${ctx.sampleName(q)} · prediction ${fmt(ctx.predictions(s.cls)[q])} · local ${pctOr(ctx.local(s.cls)[q], "none (no behaviour)")}${pm(ctx.localSe(q), false, "pct")}`;
     tip.style.display = "block";
     const width = tip.offsetWidth;  // keep it inside the panel: right of the point, else left
     tip.style.left = `${px[q] + 10 + width <= W ? px[q] + 10 : Math.max(0, px[q] - 10 - width)}px`;
@@ -310,20 +347,26 @@ export function createSelector(parent, ctx) {
   prev.addEventListener("click", () => step(-1));
   next.addEventListener("click", () => step(1));
   clearBtn.addEventListener("click", () => store.set({ indices: [] }));
-  input.addEventListener("change", () => {
-    const v = Math.round(Number(input.value));
-    if (Number.isFinite(v) && v >= 0 && v < n) store.set({ sample: v });
-    else input.value = String(store.get().sample);
+  const apply = () => {
+    const a = input.value.trim() === "" ? -1 : ctx.positionOf(Math.round(Number(input.value)));
+    if (a >= 0) store.set({ sample: a }, "input");
+    showNumber(true); // an unknown number falls back to the selected one
+  };
+  input.addEventListener("change", apply);
+  input.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") { apply(); ev.preventDefault(); }
+    else if (ev.key === "Escape") { showNumber(true); input.blur(); }
   });
 
   layout();
   drawBase();
   drawOverlay();
-  const unsub = store.subscribe((s, changed) => {
+  const unsub = store.subscribe((s, changed, source) => {
+    if (changed.includes("sample") && source !== "input") showNumber(true); // never stale, even while focused
     if (changed.includes("cls")) layout();
     if (changed.some((c) => ["cls", "indices", "filterClass", "filterLabel"].includes(c))) drawBase();
     for (const [key, sel] of Object.entries(selectEls)) if (changed.includes(key)) sel.value = String(s[key]);
-    if (changed.some((c) => ["cls", "sample", "indices"].includes(c))) drawOverlay();
+    if (changed.some((c) => ["cls", "sample", "indices", "filterClass", "filterLabel"].includes(c))) drawOverlay();
   });
   return { destroy: () => { unsub(); cancelAnimationFrame(hoverFrame); box.remove(); } };
 }

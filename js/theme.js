@@ -4,10 +4,23 @@
 export const CSS = `
 .isw-root{font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:var(--jp-ui-font-size1,13px);
  color:var(--jp-ui-font-color1,#1f1f1f);background:var(--jp-layout-color0,#fff);padding:8px;box-sizing:border-box;
- display:flex;flex-direction:column;gap:10px;max-width:1100px}
+ display:flex;flex-direction:column;gap:10px;max-width:100%;contain:layout style}
 .isw-root.isw-dark{color:var(--jp-ui-font-color1,#e6e6e6);background:var(--jp-layout-color0,#111)}
 .isw-row{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
 .isw-col{display:flex;flex-direction:column;gap:14px}
+.isw-grid{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start}
+.isw-grid>*{flex:0 1 auto;min-width:0;max-width:100%}
+.isw-top{display:flex;flex-wrap:wrap;gap:6px 16px;align-items:center;justify-content:space-between}
+.isw-what{margin:2px 0 0 0;line-height:1.3}
+.isw-help{border:1px solid var(--jp-border-color1,#bbb);border-radius:4px;padding:8px 12px;background:var(--jp-layout-color1,#fafafa);max-width:760px;line-height:1.4}
+.isw-help[hidden]{display:none}
+.isw-help dl{margin:4px 0;display:grid;grid-template-columns:max-content 1fr;gap:2px 10px}
+.isw-help dt{font-weight:600}
+.isw-help dd{margin:0}
+.isw-help ul{margin:4px 0;padding-left:18px}
+.isw-root select{max-width:16em;text-overflow:ellipsis}
+.isw-panel{max-width:100%;box-sizing:border-box}
+.isw-panel svg{max-width:none}
 .isw-otable{border-collapse:collapse;margin:2px 0 4px 0}
 .isw-otable th,.isw-otable td{padding:1px 3px;text-align:right;font-weight:normal;white-space:nowrap}
 .isw-otable thead th{color:var(--jp-ui-font-color2,#666);font-size:var(--jp-ui-font-size0,11px)}

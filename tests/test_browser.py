@@ -73,6 +73,11 @@ def _res():
     return ns["res"]
 
 
+def _for(res, c):
+    """The result a class position shows: the last entry is each sample's predicted class."""
+    return res if c == res.n_classes else res.for_class(c)
+
+
 def _pixels(r, root):
     """Canvas pixels of every sample, from the mapping the scatter publishes."""
     canvas = root.locator("canvas.isw-scatter")
@@ -130,7 +135,8 @@ def test_heatmap_shows_m_by_m_cells_with_the_right_values(session):
     vals = _cell_values(root, "global")
     assert len(vals) == 9
     sel_cls = int(_py(session, "print(w.selected_class)"))
-    np.testing.assert_allclose(_matrix(vals), res.for_class(sel_cls).Phi, rtol=1e-5, atol=1e-6)
+    assert sel_cls == 3, "the default view is each sample's predicted class"
+    np.testing.assert_allclose(_matrix(vals), _for(res, sel_cls).Phi, rtol=1e-5, atol=1e-6)
     cell = root.locator('.isw-cell[data-panel="global"][data-i="0"][data-j="1"]')
     label = cell.get_attribute("aria-label")
     assert "text" in label and "image" in label and "interaction" in label and "% of behaviour" in label
@@ -162,7 +168,7 @@ def test_keyboard_moves_over_cells_and_picks_a_pair(session):
 
 def test_click_on_a_sample_sets_selected_sample_in_python(session):
     page, root = session["page"], session["root"]
-    r = session["res"].for_class(int(_py(session, "print(w.selected_class)")))
+    r = _for(session["res"], int(_py(session, "print(w.selected_class)")))
     x, y = _pixels(r, root)
     d = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :]) + np.eye(len(x)) * 1e9
     inner = (np.arange(len(x)) > 0) & (np.arange(len(x)) < len(x) - 1)
@@ -356,7 +362,11 @@ def test_long_names_fit_inside_every_view_or_are_truncated_with_the_full_name(se
             for mark in t["marks"]:
                 assert not _overlap(t["box"], mark), f"label {t['text']!r} covers a bar or cell"
             shown = t["text"].removesuffix(t["title"] or "")  # a <title> child adds to textContent
-            if shown.endswith("…"):
+            if "…" in shown and " × " in shown:  # a pair: each name truncated on its own
+                assert t["title"] == t["aria"], t
+                for part, name in zip(shown.split(" × "), t["aria"].split(" × ")):
+                    assert name.startswith(part.removesuffix("…")), t
+            elif shown.endswith("…"):
                 assert t["title"] == t["aria"] and t["aria"].startswith(shown[:-1]), t
             else:
                 assert t["aria"] == shown, t

@@ -168,6 +168,40 @@ def test_python_sets_values_and_players(session):
     _expect_matrix(session, _phi_py(session))
 
 
+def test_arrow_keys_move_a_slider_in_jupyterlab(session):
+    root = session["root"]
+    _py(session, 'g.players = ["A", "B", "C"]; g.preset = "xor"')
+    expect(root.locator(".isw-coal-input")).to_have_count(8)
+    slider = root.locator('.isw-coal-slider[data-mask="3"]')  # v({A, B}) = 0, step 0.05
+    slider.focus()
+    for _ in range(3):
+        session["page"].keyboard.press("ArrowRight")
+    assert _wait_py(session, "print(round(g.values[3], 6))", "0.15") == "0.15"
+    session["page"].keyboard.press("ArrowLeft")
+    assert _wait_py(session, "print(round(g.values[3], 6))", "0.1") == "0.1"
+    expect(root.locator('.isw-coal-input[data-mask="3"]')).to_have_value("0.1")
+    # the notebook did not take the keys: still one cell, still selected, no new cell
+    assert session["page"].locator(".jp-Notebook .jp-Cell").count() == 1
+
+
+def test_a_game_set_from_python_that_equals_a_preset_reads_as_it(session):
+    root = session["root"]
+    _py(session, 'g.values = [0, 1, 1, 1, 1, 1, 1, 2]')
+    expect(root.locator("select.isw-preset")).to_have_value("custom")
+    expect(root.locator("select.isw-preset option:checked")).to_have_text("custom")
+    _py(session, 'g.values = preset_values("majority", 3).tolist()')
+    expect(root.locator("select.isw-preset")).to_have_value("majority")
+    expect(root.locator(".isw-preset-about")).to_contain_text("majority")
+    # typing the values of a preset back in the front end reads as the preset, too
+    _py(session, 'g.values = [0, 0, 0, 0.5, 0, 0, 0, 1]')
+    expect(root.locator("select.isw-preset")).to_have_value("custom")
+    root.locator('.isw-coal-input[data-mask="3"]').fill("0")
+    expect(root.locator("select.isw-preset")).to_have_value("xor")
+    assert _wait_py(session, "print(g.preset)", "xor") == "xor"
+    # no raw TeX-like text anywhere in the widget
+    assert "_{" not in root.inner_text()
+
+
 def test_dark_theme(session):
     page, root = session["page"], session["root"]
     _py(session, 'g.players = ["A", "B", "C"]; g.preset = "xor"; g.selected_pair = (0, 1)')

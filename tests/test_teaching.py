@@ -203,3 +203,17 @@ console.log(JSON.stringify({{ out, presets, about: g.PRESETS }}));
         for m, vals in zip((2, 3, 4), got["presets"][name]):
             np.testing.assert_array_equal(vals, preset_values(name, m))
     assert got["about"] == PRESETS  # one description, shown in the widget and documented in Python
+
+
+def test_values_equal_to_a_preset_read_as_that_preset():
+    from intershap_widget.views.teaching import detect_preset
+
+    w = ShapleyGameWidget("xor", ["A", "B", "C"])
+    w.values = [0, 1, 1, 1, 1, 1, 1, 2]
+    assert w.preset == "custom"
+    w.values = preset_values("majority", 3).tolist()  # set from Python: a known game again
+    assert w.preset == "majority"
+    assert ShapleyGameWidget(values=preset_values("and", 3), players=3).preset == "and"
+    assert detect_preset(preset_values("xor", 2), prefer="majority") == "majority"  # equal for M = 2
+    assert detect_preset(preset_values("xor", 2)) == "xor"
+    assert detect_preset([0, 1, 2, 4]) == "custom"

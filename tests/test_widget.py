@@ -14,6 +14,7 @@ import traitlets
 from intershap_widget.views.buffers import array_from_json, array_to_json
 from intershap_widget.maths.result import InteractionResult
 
+from intershap_widget.views import encode as encode_mod
 from intershap_widget.views import widget as widget_mod
 from intershap_widget.views.magic import result_mimebundle
 from intershap_widget.views.widget import InterSHAPWidget
@@ -86,16 +87,22 @@ def test_terms_rebuild_phi_and_match_the_result():
 def test_all_classes_are_sent_per_class():
     res = make_all_classes()
     w = InterSHAPWidget(res)
-    assert w._meta["class_names"] == ["cat", "dog", "owl"]
-    assert w._phi.shape == (3, 40, 6)
+    assert w._meta["class_names"] == ["cat", "dog", "owl", "predicted class"]
+    assert w._phi.shape == (4, 40, 6)
     for c in range(3):
         np.testing.assert_allclose(w._phi[c], widget_mod.pack_terms(res.for_class(c).phi), atol=1e-6)
+        np.testing.assert_allclose(w._pred[c], res.for_class(c).prediction, atol=1e-6)
+        np.testing.assert_allclose(w._base[c], res.for_class(c).base_value, atol=1e-6)
+    # the last entry is each sample's own predicted class: the result itself, the default view
+    np.testing.assert_allclose(w._phi[3], widget_mod.pack_terms(res.phi), atol=1e-6)
+    assert w.selected_class == 3 == w._meta["own_class"] and w.class_result is res
     assert w._pclass.shape == (40,) and set(np.unique(w._pclass)) <= {0, 1, 2}
     assert w._meta["label_names"] == ["0", "1"]
     w.selected_class = 2
     assert w.class_result.target == 2
     with pytest.raises(traitlets.TraitError, match="selected_class"):
-        w.selected_class = 3
+        w.selected_class = 4
+    assert InterSHAPWidget(res, selected_class=1).selected_class == 1
 
 
 def test_selection_traits_validate_and_read_back():
@@ -206,16 +213,17 @@ def test_mobius_dividends_are_shipped_per_class_for_m_at_least_3(monkeypatch):
 
     res = make_all_classes(n=40, m=3)
     w = InterSHAPWidget(res)
-    assert w._mobius.shape == (3, 40, 7) and w._meta["orders_note"] == ""
+    assert w._mobius.shape == (4, 40, 7) and w._meta["orders_note"] == ""
     for c in range(3):
         np.testing.assert_allclose(w._mobius[c], mobius(res.for_class(c).coalition_values)[:, 1:], rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(w._mobius[3], mobius(res.coalition_values)[:, 1:], rtol=1e-6, atol=1e-6)
     # the dividends rebuild the coalition values: v(S) = v(∅) + Σ_{∅≠T⊆S} m(T)
     v = res.for_class(1).coalition_values
     full = w._mobius[1].astype(float).sum(axis=1) + v[:, 0]
     np.testing.assert_allclose(full, v[:, -1], atol=1e-5)
     two = InterSHAPWidget(make_result(n=10, m=2))
     assert two._mobius.shape == (1, 0, 0) and "InterSHAP" in two._meta["orders_note"]
-    monkeypatch.setattr(widget_mod, "_MAX_MOBIUS_VALUES", 100)
+    monkeypatch.setattr(encode_mod, "MAX_MOBIUS_VALUES", 100)
     big = InterSHAPWidget(make_result(n=10, m=4))
     assert big._mobius.shape == (1, 0, 0) and "order_shares" in big._meta["orders_note"]
 
@@ -356,3 +364,52 @@ def test_a_sampled_result_displays_itself_with_explorer_picture_and_text():
     assert "application/vnd.jupyter.widget-view+json" in data
     assert data["image/png"] and data["text/plain"] == res.summary()
     assert res.target == "value"
+
+
+# ------------------------------------------------ slices, intervals, build speed
+def test_a_slice_sends_its_original_sample_numbers():
+    res = make_result(n=40)
+    w = InterSHAPWidget(res[10:20], selected_sample=3)
+    assert w._meta["sample_index_is_identity"] is False
+    np.testing.assert_array_equal(w._index, np.arange(10, 20))
+    assert w._index.dtype == np.int32
+    assert InterSHAPWidget(res)._index.shape == (0,)
+
+
+class _WithIntervals(InteractionResult):
+    """A result as the honest-numbers branch makes it: ``intervals`` and ``nan_reason``."""
+
+    intervals = None
+    nan_reason = None
+
+
+def test_confidence_intervals_and_nan_reason_travel_when_the_result_has_them():
+    rng = np.random.default_rng(5)
+    res = _WithIntervals(rng.normal(size=(30, 8)), modality_names=NAMES[:3], settings={"interval_level": 0.9})
+    phi = res.Phi
+    res.intervals = {"intershap": (0.40, 0.5), "intershap_local_mean": (0.2, float("nan")),
+                     "Phi": np.stack([phi * 0.9, phi * 1.1]), "modality_contributions": np.zeros((2, 3))}
+    w = InterSHAPWidget(res)
+    iv = w._meta["intervals"]
+    assert iv["level"] == 0.9 and iv["intershap"] == [0.4, 0.5] and iv["local_mean"] == [0.2, None]
+    assert w._phi_ci.shape == (2, 6)
+    np.testing.assert_allclose(w._phi_ci[1], widget_mod.pack_terms((phi * 1.1)[None])[0], rtol=1e-6)
+    json.dumps(w._meta)  # no NaN in the JSON part
+    plain = InterSHAPWidget(make_result(n=5, m=3))
+    assert plain._phi_ci.shape == (0, 6) and plain._meta["intervals"] == {"nan_reason": ""}
+    zero = _WithIntervals(np.zeros((4, 8)))
+    zero.nan_reason = "the model's output does not change with the inputs"
+    assert InterSHAPWidget(zero)._meta["intervals"]["nan_reason"].startswith("the model")
+
+
+def test_linear_encoding_matches_the_per_class_results_at_scale():
+    res = make_all_classes(n=2000, m=4)
+    w = InterSHAPWidget(res)
+    for c in range(3):
+        np.testing.assert_allclose(w._phi[c], widget_mod.pack_terms(res.for_class(c).phi), rtol=1e-5, atol=1e-5)
+    # a trait notifies once per new array (identity, not an element-wise comparison)
+    seen = []
+    w.observe(lambda ch: seen.append(ch["name"]), "_pred")
+    w._pred = w._pred
+    w._pred = w._pred.copy()
+    assert seen == ["_pred"]

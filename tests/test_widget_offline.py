@@ -68,5 +68,13 @@ def test_exported_explorer_renders_and_links_offline(tmp_path):
         cells.nth(5).click()  # (1, 2): image x audio
         expect(root.locator(".isw-pairdist .isw-title")).to_contain_text("image × audio")
         expect(root.locator(".isw-bars .isw-hl")).to_have_count(2)  # share bar + waterfall row
+        # the first-time-user fixes hold without a kernel, too: Enter in the box, keys, help
+        box = root.locator('input[aria-label="sample number"]')
+        box.fill("40")
+        box.press("Enter")
+        expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", "40")
+        expect(root.locator(".isw-key")).to_have_count(2)
+        root.locator(".isw-help-btn").click()
+        expect(root.locator(".isw-help")).to_be_visible()
         assert blocked == [] and errors == []
         browser.close()

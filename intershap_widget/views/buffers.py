@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import traitlets
 
-__all__ = ["array_to_json", "array_from_json", "array_serialization"]
+__all__ = ["ArrayTrait", "array_to_json", "array_from_json", "array_serialization"]
 
 _DTYPES = {"float32": "<f4", "float64": "<f8", "int32": "<i4", "uint8": "u1"}
 
@@ -40,3 +41,18 @@ def array_from_json(value: dict | None, widget: Any = None) -> np.ndarray | None
 
 #: ``traitlets`` metadata for an array trait: ``Any().tag(sync=True, **array_serialization)``.
 array_serialization = {"to_json": array_to_json, "from_json": array_from_json}
+
+
+class ArrayTrait(traitlets.Any):
+    """A synced numpy array trait (``ArrayTrait().tag(sync=True, **array_serialization)``).
+
+    A new value notifies unless it is the very same object: traitlets' own ``old == new``
+    test compares a float array with ``None`` element by element through Python objects
+    (about 0.3 s for the explorer's buffers at N = 100,000)."""
+
+    def set(self, obj: traitlets.HasTraits, value: Any) -> None:
+        new = self._validate(obj, value)
+        old = obj._trait_values.get(self.name, self.default_value)
+        obj._trait_values[self.name] = new
+        if old is not new:
+            obj._notify_trait(self.name, old, new)

@@ -31,7 +31,7 @@ from ..maths.games import interaction_matrices, shapley_values
 from ..maths.result import InteractionResult
 from .widget import _STATIC, FrontEndMissingError
 
-__all__ = ["PRESETS", "ShapleyGameWidget", "pair_terms", "preset_values", "resize_game"]
+__all__ = ["PRESETS", "ShapleyGameWidget", "detect_preset", "pair_terms", "preset_values", "resize_game"]
 
 _BUNDLE = _STATIC / "game.js"
 MIN_PLAYERS, MAX_PLAYERS = 2, 4
@@ -41,7 +41,7 @@ PRESETS: dict[str, str] = {
     "xor": "XOR (pure synergy): v(S) = 1 only when every player is present, else 0. The game of a perfect model of the parity (XOR) of fair coins, with the absent players averaged out: no proper subset tells anything.",
     "and": "AND: v(S) = (2^|S| − 1)/(2^M − 1). The game of a perfect model of the AND of fair coins at the all-true input, absent players averaged out, scaled to v(N) = 1: main effects plus synergy.",
     "or": "OR (full redundancy): v(S) = 1 as soon as one player is present. The OR of fair coins at the all-true input, scaled to v(N) = 1: any player alone already gives everything.",
-    "additive": "additive: v(S) = Σ_{i∈S} (i+1), i.e. players are worth 1, 2, 3, 4 on their own and nothing more together: no interactions.",
+    "additive": "additive: v(S) = the sum of (i+1) over the players i in S, i.e. players are worth 1, 2, 3, 4 on their own and nothing more together: no interactions.",
     "redundant": "redundant: the first two players carry the same signal (either alone or both: 1), every further player adds its own 1. With 2 players this is OR.",
     "majority": "majority vote: v(S) = 1 when S holds more than half of the players, else 0. With 2 players this is XOR (both needed).",
 }
@@ -74,6 +74,21 @@ def preset_values(name: str, n_players: int) -> np.ndarray:
     else:  # majority
         v = (size > m / 2).astype(float)
     return v.astype(np.float64)
+
+
+def detect_preset(values: Any, prefer: str | None = None) -> str:
+    """The preset whose coalition values equal ``values`` ``(2**M,)`` (to 1e-12): ``prefer``
+    when it matches (some presets coincide for M = 2), else the first in :data:`PRESETS`
+    order; ``"custom"`` when none does."""
+    v = np.asarray(values, dtype=np.float64).ravel()
+    m = v.size.bit_length() - 1
+    if v.size != 1 << m or not MIN_PLAYERS <= m <= MAX_PLAYERS:
+        return "custom"
+    names = ([prefer] if prefer in PRESETS else []) + list(PRESETS)
+    for name in names:
+        if np.allclose(v, preset_values(name, m), rtol=0, atol=1e-12):
+            return name
+    return "custom"
 
 
 def resize_game(values: np.ndarray, n_players: int) -> np.ndarray:
@@ -152,7 +167,7 @@ class ShapleyGameWidget(anywidget.AnyWidget):
         if values is None:
             values = preset_values(preset, len(names))
         else:
-            preset = "custom"
+            preset = detect_preset(values, preset)
         super().__init__(_esm=_load_bundle(), players=names, preset=preset,
                          values=[float(x) for x in np.asarray(values, dtype=float).ravel()],
                          selected_pair=tuple(selected_pair), **kwargs)
@@ -218,11 +233,9 @@ class ShapleyGameWidget(anywidget.AnyWidget):
 
     @traitlets.observe("values")
     def _on_values(self, change: Any) -> None:
-        if self.preset == "custom":
-            return
-        target = preset_values(self.preset, len(self.players))
-        if len(change["new"]) == target.size and not np.allclose(change["new"], target, rtol=0, atol=1e-12):
-            self.preset = "custom"
+        # values equal to a preset read as that preset, wherever they were set
+        if len(change["new"]) == 1 << len(self.players):
+            self.preset = detect_preset(change["new"], self.preset)
 
     # ------------------------------------------------------------- read back
     @property
@@ -248,7 +261,7 @@ class ShapleyGameWidget(anywidget.AnyWidget):
 
     @property
     def intershap(self) -> float:
-        """InterSHAP of the game: Σ_{i≠j}|φ_ij| / Σ|φ_ij| (NaN when φ is all zero)."""
+        """InterSHAP of the game: Σ_{i≠j}|φ_ij| / Σ_ij|φ_ij| (NaN when φ is all zero)."""
         return float(self.result.intershap)
 
     def terms(self, i: int, j: int) -> list[dict[str, Any]]:

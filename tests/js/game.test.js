@@ -122,7 +122,9 @@ test("presetAfterEdit keeps the preset only while the values are unchanged", () 
   assert.equal(g.presetAfterEdit("and", v), "and");
   v[3] += 0.5;
   assert.equal(g.presetAfterEdit("and", v), "custom");
-  assert.equal(g.presetAfterEdit("custom", g.presetValues("or", 2)), "custom");
+  assert.equal(g.presetAfterEdit("custom", g.presetValues("or", 2)), "or", "values equal to a preset read as it");
+  assert.equal(g.presetAfterEdit("custom", g.presetValues("majority", 3)), "majority");
+  assert.equal(g.presetAfterEdit("majority", g.presetValues("xor", 2)), "majority", "M = 2: majority is xor; kept");
 });
 
 test("resizing adds null players and restricts to the first players", () => {

@@ -27,3 +27,33 @@ test("measurer falls back to an estimate without a DOM", () => {
   const m = measurer(null, 10);
   assert.ok(m("abcd") > m("ab") && m("ab") > 0);
 });
+
+test("fitPair truncates each name on its own so pairs stay distinguishable", async () => {
+  const { fitPair } = await import("../../js/labels.js");
+  const names = ["clinical notes", "chest x-ray image", "lab values", "vital signs time series and more"];
+  const shown = [];
+  for (let i = 0; i < 4; i++) for (let j = i + 1; j < 4; j++) shown.push(fitPair(names[i], names[j], 150, mono));
+  assert.equal(new Set(shown).size, shown.length, shown.join(" | "));
+  for (const s of shown) assert.ok(mono(s) <= 150, s);
+  assert.equal(fitPair("a", "b", 150, mono), "a × b");
+  const short = fitPair("lab", "vital signs time series and more", 150, mono);
+  assert.ok(short.startsWith("lab × vital signs") && short.endsWith("…") && mono(short) <= 150,
+    `a short first name keeps its full width, the second takes the rest: ${short}`);
+});
+
+test("sharedScale gives one unit and decimals per panel", async () => {
+  const { sharedScale, fmtInt, interval } = await import("../../js/scales.js");
+  const a = sharedScale(0.0201);
+  assert.equal(a.unit, "");
+  assert.equal(a.fmt(0.0201), "0.0201");
+  assert.equal(a.fmt(2.23e-6), "0");
+  const b = sharedScale(3.1e-5);
+  assert.equal(b.unit, "×10⁻⁶");
+  assert.equal(b.fmt(3.1e-5), "31.0");
+  assert.equal(b.fmt(-2e-6), "−2.0");
+  assert.equal(sharedScale(123456).unit, "×10³");
+  assert.equal(fmtInt(100000), "100,000");
+  assert.equal(fmtInt(999), "999");
+  assert.equal(interval([0.441, 0.469]), " [44.1, 46.9]");
+  assert.equal(interval([0.4, null]), "");
+});
