@@ -63,7 +63,8 @@ def test_widget_state_uses_buffers_not_lists():
     assert {"_phi", "_pred", "_base", "_mobius"} <= names
     json_part = {k: v for k, v in _remove_buffers(state)[0].items() if k != "_esm"}
     assert len(json.dumps(json_part)) < 2000, "numbers must not travel as JSON lists"
-    assert sum(b.nbytes for b in buffers) == 4 * (50 * 10 + 50 + 50 + 50 * 15)  # φ terms, v(N), v(∅), dividends
+    # φ terms, v(N), v(∅), dividends, and the (low, high) terms of Φ's confidence interval
+    assert sum(b.nbytes for b in buffers) == 4 * (50 * 10 + 50 + 50 + 50 * 15 + 2 * 10)
     phi = array_from_json({**state["_phi"], "data": bytes(state["_phi"]["data"])})
     assert phi.shape == (1, 50, 10)
 
@@ -395,8 +396,12 @@ def test_confidence_intervals_and_nan_reason_travel_when_the_result_has_them():
     assert w._phi_ci.shape == (2, 6)
     np.testing.assert_allclose(w._phi_ci[1], widget_mod.pack_terms((phi * 1.1)[None])[0], rtol=1e-6)
     json.dumps(w._meta)  # no NaN in the JSON part
-    plain = InterSHAPWidget(make_result(n=5, m=3))
-    assert plain._phi_ci.shape == (0, 6) and plain._meta["intervals"] == {"nan_reason": ""}
+    plain = make_result(n=5, m=3)  # every result carries its intervals over samples
+    w_plain = InterSHAPWidget(plain)
+    assert w_plain._phi_ci.shape == (2, 6) and w_plain._meta["intervals"]["nan_reason"] == ""
+    np.testing.assert_allclose(w_plain._phi_ci, widget_mod.pack_terms(plain.intervals["Phi"]), rtol=1e-6)
+    no_intervals = InterSHAPWidget(_WithIntervals(rng.normal(size=(5, 8)), modality_names=NAMES[:3]))
+    assert no_intervals._phi_ci.shape == (0, 6) and no_intervals._meta["intervals"] == {"nan_reason": ""}
     zero = _WithIntervals(np.zeros((4, 8)))
     zero.nan_reason = "the model's output does not change with the inputs"
     assert InterSHAPWidget(zero)._meta["intervals"]["nan_reason"].startswith("the model")

@@ -44,17 +44,19 @@ def summary_text(res: Any) -> str:
     samples, NaN reasons, the cancellation ratio, modality contributions and Φ."""
     m = res.n_modalities
     width = max(8, max(len(s) for s in res.modality_names))
-    iv = res.intervals
+    nan2 = (float("nan"), float("nan"))
+    iv = res.intervals or {}  # a result without intervals prints its numbers alone
     level = float(res.settings.get("interval_level", 0.95))
+    contrib_iv = iv.get("modality_contributions", np.full((2, m), np.nan))
     contrib = res.modality_contributions
     lines = [
         f"InteractionResult: N={res.n_samples} samples, M={m} modalities, target={res.target!r}",
-        f"  InterSHAP (global) = {pct_interval(res.intershap, iv['intershap'])}   "
-        f"InterSHAP (local mean) = {pct_interval(res.intershap_local_mean, iv['intershap_local_mean'])}"
-        f"   [{100 * level:g} % intervals over samples]",
+        f"  InterSHAP (global) = {pct_interval(res.intershap, iv.get('intershap', nan2))}   "
+        f"InterSHAP (local mean) = {pct_interval(res.intershap_local_mean, iv.get('intershap_local_mean', nan2))}"
+        + (f"   [{100 * level:g} % intervals over samples]" if iv else ""),
         *_notes(res),
         "  modality contributions: "
-        + ", ".join(f"{n} {pct_interval(c, iv['modality_contributions'][:, i])}"
+        + ", ".join(f"{n} {pct_interval(c, contrib_iv[:, i])}"
                     for i, (n, c) in enumerate(zip(res.modality_names, contrib))),
         "  Phi = |mean phi|:",
         "    " + " " * width + "".join(f"{n[:10]:>12}" for n in res.modality_names),
