@@ -20,8 +20,12 @@ from .maskers import Masker
 
 __all__ = ["Run", "auto_batch_size", "progress_bar"]
 
-#: bytes of model input per batch when ``batch_size`` is not given
-_TARGET_BATCH_BYTES = 64 << 20
+#: bytes of model input per batch when ``batch_size`` is not given: cache-sized on a
+#: CPU (benchmarks/bench_explain.py: larger batches run the model slower there), large
+#: on an accelerator
+_TARGET_BATCH_BYTES = 4 << 20
+_ACCELERATOR_BATCH_BYTES = 64 << 20
+_MIN_AUTO_BATCH = 256
 _MAX_AUTO_BATCH = 1 << 16
 
 
@@ -30,10 +34,13 @@ def _itemsize(x: Any) -> int:
 
 
 def auto_batch_size(xs: list, k: int) -> int:
-    """Model rows per forward pass: about 64 MB of input, at least one sample's K rows."""
+    """Model rows per forward pass for the (backend) inputs ``xs``: about 4 MB of input
+    on a CPU, 64 MB on an accelerator, within 256..65,536 rows."""
     row_bytes = sum(int(np.prod(tuple(x.shape)[1:], dtype=np.int64)) * _itemsize(x) for x in xs)
-    rows = max(1, _TARGET_BATCH_BYTES // max(row_bytes, 1))
-    return int(min(max(rows, k, 1024), max(_MAX_AUTO_BATCH, k)))
+    on_device = any(_is_tensor(x) and x.device.type != "cpu" for x in xs)
+    target = _ACCELERATOR_BATCH_BYTES if on_device else _TARGET_BATCH_BYTES
+    rows = max(1, target // max(row_bytes, 1))
+    return int(min(max(rows, _MIN_AUTO_BATCH), _MAX_AUTO_BATCH))
 
 
 def progress_bar(total: int, enabled: bool):
@@ -53,6 +60,8 @@ class Run:
         self.xs = xs
         self.output = output
         self.batch_size = batch_size
+        #: model rows evaluated so far (probes excluded)
+        self.rows_seen = 0
 
     @property
     def coalitions(self) -> np.ndarray:
@@ -69,6 +78,7 @@ class Run:
 
     def forward(self, inputs: Sequence[Any]) -> Any:
         """Transformed model outputs ``(B, C)`` float64, in the backend."""
+        self.rows_seen += int(inputs[0].shape[0])
         return self.adapter.transform(self.adapter(inputs), self.output)
 
     def full_outputs(self, bar) -> np.ndarray:
@@ -84,18 +94,24 @@ class Run:
     def mean_over_rows(self, inputs: list, bar) -> np.ndarray:
         """Mean transformed output over the K rows of ``inputs`` (M arrays ``(K, ...)``): ``(C,)``."""
         k = inputs[0].shape[0]
-        total = None
+        total, chunks = None, []
         for start in range(0, k, self.batch_size):
             stop = min(k, start + self.batch_size)
             out = self.adapter.to_numpy(self.forward([x[start:stop] for x in inputs]))
             check_output(out, stop - start, None, "on the background")
             total = out.sum(axis=0) if total is None else total + out.sum(axis=0)
+            chunks.append(out)
             bar.update(stop - start)
+        #: per-row outputs ``(K, C)`` of the last call (a subsampled run's masking error)
+        self.empty_rows = np.concatenate(chunks, axis=0)
         return total / k
 
-    def fill_coalitions(self, values: np.ndarray, cls: np.ndarray, keep_all: bool, bar) -> None:
+    def fill_coalitions(self, values: np.ndarray, cls: np.ndarray, keep_all: bool, bar,
+                        rows: np.ndarray | None = None, k0: int = 0) -> None:
         """Evaluate every (sample, coalition) pair into ``values`` ``(N, 2**M, C or 1)``,
-        in blocks of ``batch_size // K`` pairs."""
+        in blocks of ``batch_size // K`` pairs. With ``rows`` ``(N, 2**M, K_total)`` the
+        per-row outputs of the explained class go to ``rows[:, :, k0:k0 + K]`` (for the
+        masking error)."""
         adapter, masker, coalitions = self.adapter, self.masker, self.coalitions
         n, k, n_coal = values.shape[0], masker.n_rows, len(coalitions)
         masks = games.coalition_masks(len(self.xs))
@@ -110,7 +126,12 @@ class Run:
             x_block = [adapter.take(x[s0:s1], sample - s0) for x in self.xs]
             out = self.forward(masker.build(x_block, masks[coal], sample, coal))
             p = stop - start
-            out = adapter.to_numpy(out.reshape(p, k, -1).mean(1))
+            if rows is None:
+                out = adapter.to_numpy(out.reshape(p, k, -1).mean(1))
+            else:
+                per_row = adapter.to_numpy(out).reshape(p, k, -1)
+                rows[sample, coal, k0:k0 + k] = per_row[np.arange(p), :, cls[sample]]
+                out = per_row.mean(1)
             if not keep_all:
                 out = out[np.arange(p), cls[sample]][:, None]
             values[sample, coal] = out

@@ -213,6 +213,31 @@ class InteractionResult:
         """Σ_ij Φ_ij, the denominator of InterSHAP."""
         return scores.behaviour(self.Phi)
 
+    # ------------------------------------------- masking error (maths/masking_error.py)
+    #: :class:`~intershap_widget.maths.masking_error.MaskingError` of the run that made
+    #: this result; None when unknown (a subset, another class, a loaded file)
+    masking_se: Any = None
+
+    @property
+    def coalition_values_se(self) -> np.ndarray | None:
+        """``(N, 2**M)`` masking standard errors of v(S) (0 where exact), or None."""
+        return None if self.masking_se is None else self.masking_se.coalition_values
+
+    @property
+    def phi_masking_se(self) -> np.ndarray | None:
+        """``(N, M, M)`` masking standard errors of φ, or None."""
+        return None if self.masking_se is None else self.masking_se.phi
+
+    @property
+    def intershap_masking_se(self) -> float | None:
+        """Masking standard error of the global InterSHAP, or None."""
+        return None if self.masking_se is None else self.masking_se.intershap
+
+    @property
+    def intershap_local_masking_se(self) -> np.ndarray | None:
+        """``(N,)`` masking standard errors of the local scores, or None."""
+        return None if self.masking_se is None else self.masking_se.intershap_local
+
     # ------------------------------------------------------ higher orders
     def interactions(self, index: str = "k-SII", order: int = 2, min_order: int = 1):
         """Interaction values of any order (Möbius, SII, k-SII, STII, FSII), per sample
@@ -347,6 +372,8 @@ class InteractionResult:
         ]
         for i, name in enumerate(self.modality_names):
             lines.append(f"    {name:<{width}}" + "".join(f"{x:12.4g}" for x in self.Phi[i]))
+        if self.masking_se is not None:
+            lines.append("  " + self.masking_se.describe())
         return "\n".join(lines)
 
     def __repr__(self) -> str:
