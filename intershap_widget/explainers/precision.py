@@ -188,9 +188,9 @@ def attach_masking_error(res: Any, masker: Any, rows: np.ndarray | None, values:
     res.settings["masking_error"] = {
         "estimated": True, "design": err.design, "rows_per_sample": err.rows_per_sample,
         "intershap_se": err.intershap, "phi_rms_se": err.phi_rms, "note": err.note,
-        "targets": targets if design == "paired" else None, "rounds": rounds,
+        "targets": targets if design == "paired" and masker.rows_per_sample is None else None, "rounds": rounds,
     }
-    if design == "paired" and targets:
+    if design == "paired" and targets and masker.rows_per_sample is None:  # the loop chose the rows
         missed = [f"{key} ±{se:.2g} > {targets[key]:.2g}" for key, se in
                   (("global", err.intershap), ("phi", err.phi_rms)) if key in targets and se > targets[key] * 1.05]
         if missed:
