@@ -20,10 +20,10 @@ from .maskers import Masker
 
 __all__ = ["Run", "auto_batch_size", "progress_bar"]
 
-#: bytes of model input per batch when ``batch_size`` is not given: cache-sized on a
-#: CPU (benchmarks/bench_explain.py: larger batches run the model slower there), large
-#: on an accelerator
-_TARGET_BATCH_BYTES = 4 << 20
+#: bytes of model input per batch when ``batch_size`` is not given and the run is too
+#: small to time a few sizes (:mod:`.throughput`): moderate on a CPU, large on an
+#: accelerator
+_TARGET_BATCH_BYTES = 16 << 20
 _ACCELERATOR_BATCH_BYTES = 64 << 20
 _MIN_AUTO_BATCH = 256
 _MAX_AUTO_BATCH = 1 << 16
@@ -34,8 +34,9 @@ def _itemsize(x: Any) -> int:
 
 
 def auto_batch_size(xs: list, k: int) -> int:
-    """Model rows per forward pass for the (backend) inputs ``xs``: about 4 MB of input
-    on a CPU, 64 MB on an accelerator, within 256..65,536 rows."""
+    """Model rows per forward pass for the (backend) inputs ``xs``: about 16 MB of input
+    on a CPU, 64 MB on an accelerator, within 256..65,536 rows (large runs time a few
+    sizes instead: :mod:`.throughput`)."""
     row_bytes = sum(int(np.prod(tuple(x.shape)[1:], dtype=np.int64)) * _itemsize(x) for x in xs)
     on_device = any(_is_tensor(x) and x.device.type != "cpu" for x in xs)
     target = _ACCELERATOR_BATCH_BYTES if on_device else _TARGET_BATCH_BYTES

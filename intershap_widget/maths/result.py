@@ -213,30 +213,12 @@ class InteractionResult:
         """Σ_ij Φ_ij, the denominator of InterSHAP."""
         return scores.behaviour(self.Phi)
 
-    # ------------------------------------------- masking error (maths/masking_error.py)
-    #: :class:`~intershap_widget.maths.masking_error.MaskingError` of the run that made
-    #: this result; None when unknown (a subset, another class, a loaded file)
-    masking_se: Any = None
-
-    @property
-    def coalition_values_se(self) -> np.ndarray | None:
-        """``(N, 2**M)`` masking standard errors of v(S) (0 where exact), or None."""
-        return None if self.masking_se is None else self.masking_se.coalition_values
-
-    @property
-    def phi_masking_se(self) -> np.ndarray | None:
-        """``(N, M, M)`` masking standard errors of φ, or None."""
-        return None if self.masking_se is None else self.masking_se.phi
-
-    @property
-    def intershap_masking_se(self) -> float | None:
-        """Masking standard error of the global InterSHAP, or None."""
-        return None if self.masking_se is None else self.masking_se.intershap
-
-    @property
-    def intershap_local_masking_se(self) -> np.ndarray | None:
-        """``(N,)`` masking standard errors of the local scores, or None."""
-        return None if self.masking_se is None else self.masking_se.intershap_local
+    # ------------------- masking error (maths/masking_error.py); None when unknown
+    masking_se: Any = None  # MaskingError of the run (not kept by subsets, for_class, load)
+    coalition_values_se = property(lambda self: _se(self, "coalition_values"), doc="``(N, 2**M)`` masking SE of v(S)")
+    phi_masking_se = property(lambda self: _se(self, "phi"), doc="``(N, M, M)`` masking SE of φ")
+    intershap_masking_se = property(lambda self: _se(self, "intershap"), doc="Masking SE of global InterSHAP")
+    intershap_local_masking_se = property(lambda self: _se(self, "intershap_local"), doc="``(N,)`` masking SE, local")
 
     # ------------------------------------------------------ higher orders
     def interactions(self, index: str = "k-SII", order: int = 2, min_order: int = 1):
@@ -384,6 +366,10 @@ class InteractionResult:
         from .display import rich_display
 
         return rich_display(self, include, exclude)
+
+
+def _se(res: InteractionResult, name: str) -> Any:
+    return None if res.masking_se is None else getattr(res.masking_se, name)
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
