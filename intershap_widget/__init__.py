@@ -11,7 +11,7 @@ from .maths.result import InteractionResult, load_result
 from .explainers.adapters import concatenated
 from .explainers.exact import explain, explain_factorised
 from .explainers.factorised import Factorised
-from .explainers.maskers import BackgroundMasker, BaselineMasker, CallableMasker, RandomMasker
+from .explainers.maskers import BackgroundMasker, BaselineMasker, CallableMasker, RandomMasker, SampledMasker
 from .explainers.sampling import SampledResult, SamplingWarning, reliable_budget, sample_explain, sample_interactions
 from .views import display as _display  # noqa: F401  (registers the rich display of results)
 from .views.magic import load_ipython_extension, unload_ipython_extension
@@ -40,6 +40,7 @@ __all__ = [
     "reliable_budget",
     "sample_explain",
     "sample_interactions",
+    "SampledMasker",
     "SampledResult",
     "SamplingWarning",
     "shapley_values",

@@ -97,8 +97,9 @@ def explain(
         unchanged (e.g. a class's logit rather than its probability; the predicted
         class is still the argmax). ``"auto"`` decides on a probe batch (one column →
         regression; rows summing to 1 → probability; else logits).
-    masking : ``"expectation"`` | ``"random"`` | ``"baseline"`` | callable | Masker
-        How absent modalities are replaced (see :mod:`intershap_widget.explainers.maskers`).
+    masking : ``"expectation"`` | ``"sampled"`` | ``"random"`` | ``"baseline"`` | callable | Masker
+        How absent modalities are replaced (see :mod:`intershap_widget.explainers.maskers`);
+        ``isw.SampledMasker(K, seed)`` fixes K rows per sample instead of a target.
     n_draws : int
         Draws per coalition for ``masking="random"`` (the paper's n).
     baseline : ``"mean"`` | ``"zeros"`` | list of M arrays
