@@ -5,7 +5,8 @@ uses :class:`~intershap_widget.explainers.maskers.SampledMasker`: a first round 
 :data:`FIRST_ROUND` rows per sample, the masking standard errors estimated from those
 rows (:mod:`intershap_widget.maths.masking_error`), then as many more rows per sample
 as the targets need (the standard error falls as sqrt(1/K − 1/B)), in at most
-:data:`MAX_ROUNDS` rounds, stopping as soon as the targets are met. Rounds add rows
+:data:`MAX_ROUNDS` rounds and :data:`MAX_ROWS_PER_SAMPLE` rows, stopping as soon as the
+targets are met (a run that stops short warns). Rounds add rows
 k0..k1 of every sample's own row sequence, so a run that stops at K rows gives the
 same numbers as a run asked for K rows at once. With K = B rows every sample sees the
 whole background: the exact expectation, masking error 0.
@@ -20,7 +21,7 @@ import numpy as np
 from ..maths.masking_error import MaskingError, exact_masking_error, masking_error
 
 __all__ = ["DEFAULT_PRECISION", "FIRST_ROUND", "MAX_ROUNDS", "MAX_KEPT_ROWS", "parse_precision",
-           "rows_needed", "fill_to_precision", "run_masking_error", "kept_rows", "attach_masking_error",
+           "MAX_ROWS_PER_SAMPLE", "rows_needed", "fill_to_precision", "run_masking_error", "kept_rows", "attach_masking_error",
            "MaskingPrecisionWarning"]
 
 #: default targets, 1 standard error of the masking: the global score, and the RMS
@@ -29,6 +30,10 @@ __all__ = ["DEFAULT_PRECISION", "FIRST_ROUND", "MAX_ROUNDS", "MAX_KEPT_ROWS", "p
 DEFAULT_PRECISION = {"global": 0.002, "phi": 0.01}
 FIRST_ROUND = 32
 MAX_ROUNDS = 4
+#: rows per sample a precision target may ask for (twice the paper's 1,000 draws);
+#: beyond, the run stops there and warns (a huge background with few samples would
+#: otherwise push every sample through every row)
+MAX_ROWS_PER_SAMPLE = 2048
 #: per-row outputs kept for the masking error (float32 entries, about 512 MB)
 MAX_KEPT_ROWS = 1 << 27
 _ROUND_TO = 8
@@ -87,11 +92,13 @@ def fill_to_precision(run: Any, values: np.ndarray, cls: np.ndarray, keep_all: b
     masker = run.masker
     n, c = values.shape[:2]
     b = masker.n_background
-    k_final = min(fixed_rows, b) if fixed_rows is not None else min(FIRST_ROUND, b)
-    cap = max(2, MAX_KEPT_ROWS // max(n * c, 1))
-    rows = np.empty((n, c, min(b, cap) if fixed_rows is None else k_final), dtype=np.float32)
-    fixed = _target_values(values, cls, keep_all)  # v(∅) and v(N) are exact
-    rows[:, 0], rows[:, -1] = fixed[:, :1], fixed[:, -1:]
+    cap = max(2, min(MAX_KEPT_ROWS // max(n * c, 1), MAX_ROWS_PER_SAMPLE))
+    k_final = min(fixed_rows, b) if fixed_rows is not None else min(FIRST_ROUND, b, cap)
+    keep = fixed_rows is None or n * c * k_final <= MAX_KEPT_ROWS
+    rows = np.empty((n, c, min(b, cap) if fixed_rows is None else k_final), dtype=np.float32) if keep else None
+    if keep:
+        fixed = _target_values(values, cls, keep_all)  # v(∅) and v(N) are exact
+        rows[:, 0], rows[:, -1] = fixed[:, :1], fixed[:, -1:]
     coal = run.coalitions
     k_done, rounds = 0, []
     for _ in range(MAX_ROUNDS if fixed_rows is None else 1):
@@ -105,6 +112,8 @@ def fill_to_precision(run: Any, values: np.ndarray, cls: np.ndarray, keep_all: b
         else:
             _merge(values, part, coal, k_done, masker.n_rows)
         k_done = k_final
+        if rows is None:  # a fixed K too large to keep its rows: no masking error
+            break
         err = _error(rows[:, :, :k_done], values, cls, keep_all, k_done, masker)
         rounds.append({"rows_per_sample": k_done, "intershap_se": err.intershap, "phi_rms_se": err.phi_rms})
         if fixed_rows is not None:
@@ -113,7 +122,7 @@ def fill_to_precision(run: Any, values: np.ndarray, cls: np.ndarray, keep_all: b
         if k_final <= k_done:
             break
     masker.k0, masker.n_rows = 0, k_done
-    return rows[:, :, :k_done], k_done, rounds
+    return (None if rows is None else rows[:, :, :k_done]), k_done, rounds
 
 
 def _target_values(values: np.ndarray, cls: np.ndarray, keep_all: bool) -> np.ndarray:
@@ -175,8 +184,10 @@ def attach_masking_error(res: Any, masker: Any, rows: np.ndarray | None, values:
     design = getattr(masker, "design", None)
     if rows is not None and design == "shared" and empty_rows is not None:
         rows[:, 0] = empty_rows[:, cls].T if cls.size else 0.0  # v(∅) per subsample row
-    if design == "paired":
+    if design == "paired" and rows is not None:
         err = _error(rows, values, cls, keep_all, rows.shape[2], masker)
+    elif design == "paired":
+        err = None
     else:
         err = run_masking_error(masker, rows, values, cls, keep_all, n_source)
     res.masking_se = err
