@@ -12,7 +12,7 @@ from .maths.result import InteractionResult, load_result
 from .explainers.adapters import concatenated
 from .explainers.exact import explain, explain_factorised
 from .explainers.factorised import Factorised
-from .explainers.maskers import BackgroundMasker, BaselineMasker, CallableMasker, RandomMasker
+from .explainers.maskers import BackgroundMasker, BaselineMasker, CallableMasker, RandomMasker, SampledMasker
 from .explainers.references import ImageReference, TokenReference
 from .explainers.sampling import SampledResult, SamplingWarning, reliable_budget, sample_explain, sample_interactions
 from .views import display as _display  # noqa: F401  (registers the rich display of results)
@@ -44,6 +44,7 @@ __all__ = [
     "reliable_budget",
     "sample_explain",
     "sample_interactions",
+    "SampledMasker",
     "SampledResult",
     "SamplingWarning",
     "shapley_values",

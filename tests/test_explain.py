@@ -92,16 +92,18 @@ def test_random_masking_error_shrinks_towards_expectation():
 
 
 def test_background_subsample_is_seeded_and_exact_over_it():
+    # precision=None: one seeded subsample of n_background rows for every sample
     X = random_modalities(4, SHAPES, seed=9)
     bg = random_modalities(40, SHAPES, seed=10)
     f = SmoothModel(SHAPES, seed=11)
-    res = isw.explain(f, X, bg, n_background=7, seed=3, progress=False, output="probability", target="all")
+    res = isw.explain(f, X, bg, n_background=7, seed=3, progress=False, output="probability", target="all",
+                      precision=None)
     assert res.settings["n_background"] == 7
     keep = isw.BackgroundMasker(n_background=7, seed=3).select_rows(40)
     assert len(np.unique(keep)) == 7
     truth = coalition_values_brute(f, X, [b[keep] for b in bg])
     np.testing.assert_allclose(res.class_values, truth, atol=1e-12)
-    other = isw.explain(f, X, bg, n_background=7, seed=4, progress=False, output="probability")
+    other = isw.explain(f, X, bg, n_background=7, seed=4, progress=False, output="probability", precision=None)
     assert not np.allclose(other.coalition_values, res.coalition_values)
 
 

@@ -70,9 +70,13 @@ def test_encoders_run_once_per_row():
     enc = [lambda x, i=i: (calls.append((i, len(x))), x * 2.0)[1] for i in range(3)]
     fm = Factorised(enc, lambda zs: np.stack([z.sum(axis=1) for z in zs], axis=1).sum(axis=1, keepdims=True))
     X, bg = _data((2, 2, 2), 10, 6), _data((2, 2, 2), 50, 7)
-    explain_factorised(fm, X, bg, n_background=20, progress=False)
+    explain_factorised(fm, X, bg, n_background=20, progress=False, precision=None)
     rows = {i: sum(n for j, n in calls if j == i) for i in range(3)}
     assert rows == {0: 30, 1: 30, 2: 30}  # 10 samples + 20 kept background rows
+    calls.clear()  # sampled per sample (the default): any of the 50 rows may be used
+    explain_factorised(fm, X, bg, n_background=20, progress=False)
+    rows = {i: sum(n for j, n in calls if j == i) for i in range(3)}
+    assert rows == {0: 60, 1: 60, 2: 60}  # 10 samples + 50 background rows, once each
 
 
 def test_bad_inputs():

@@ -19,9 +19,10 @@ from .adapters import ModelAdapter, as_model, resolve_output
 from .checks import check_output, check_raw_output, copies, validate_call
 from .degenerate import background_overlap, degenerate_reason, is_fixed_output, warn_degenerate
 from .factorised import Factorised, encoded_inputs
-from .inputs import leaves, spec_of
+from .inputs import spec_of
 from .references import baseline_masker
-from .maskers import MASKINGS, BackgroundMasker, BaselineMasker, CallableMasker, Masker, RandomMasker
+from .maskers import MASKINGS, BackgroundMasker, BaselineMasker, CallableMasker, Masker, RandomMasker, SampledMasker
+from .precision import DEFAULT_PRECISION, attach_masking_error, fill_to_precision, kept_rows, parse_precision
 from .run import Run, auto_batch_size, progress_bar
 
 __all__ = ["explain", "explain_factorised"]
@@ -35,11 +36,21 @@ def make_masker(masking: Any, n_background: int, n_draws: int, baseline: Any, se
         return CallableMasker(masking)
     if masking == "expectation":
         return BackgroundMasker(n_background=n_background, seed=seed)
+    if masking == "sampled":
+        return SampledMasker(seed=seed)
     if masking == "random":
         return RandomMasker(n_draws=n_draws, seed=seed)
     if masking == "baseline":
         return baseline_masker(baseline)  # per-modality references (tokens, images) or BaselineMasker
     raise ValueError(f"masking must be one of {MASKINGS} or a callable, got {masking!r}")
+
+
+def resolve_masking(masking: Any, n_rows: int, n_background: int, targets: dict | None) -> Any:
+    """``"expectation"`` over more than ``n_background`` rows with a precision target
+    becomes ``"sampled"`` (per-sample rows, to precision); else ``masking`` as given."""
+    if isinstance(masking, str) and masking == "expectation" and targets is not None and n_rows > n_background:
+        return "sampled"
+    return masking
 
 
 def explain(
@@ -55,6 +66,7 @@ def explain(
     n_draws: int = 10,
     baseline: str | Sequence[Any] = "mean",
     batch_size: int | None = None,
+    precision: Any = "default",
     seed: int | None = 0,
     labels: Any = None,
     class_names: Sequence[str] | None = None,
@@ -80,8 +92,11 @@ def explain(
         together (:mod:`intershap_widget.explainers.inputs`).
     background : list of M arrays ``(K, ...)``, optional
         Reference rows that replace absent modalities; defaults to ``X``. With
-        ``masking="expectation"`` and more than ``n_background`` rows, a seeded
-        subsample of ``n_background`` rows is used.
+        ``masking="expectation"`` and at most ``n_background`` rows, v(S) is the exact
+        mean over all of them (masking error 0). With more rows, each sample gets its
+        own seeded rows, the same for all its coalitions, as many as ``precision``
+        needs (``masking="sampled"``); with ``precision=None``, one seeded subsample of
+        ``n_background`` rows serves every sample (the error it shares is reported).
     target : ``"predicted"`` | int | ``"all"``
         ``"predicted"`` (the paper's choice): per sample, the output of the class the
         model predicts on the full input. An int selects one class. ``"all"`` keeps
@@ -91,15 +106,26 @@ def explain(
         unchanged (e.g. a class's logit rather than its probability; the predicted
         class is still the argmax). ``"auto"`` decides on a probe batch (one column →
         regression; rows summing to 1 → probability; else logits).
-    masking : ``"expectation"`` | ``"random"`` | ``"baseline"`` | callable | Masker
-        How absent modalities are replaced (see :mod:`intershap_widget.explainers.maskers`).
+    masking : ``"expectation"`` | ``"sampled"`` | ``"random"`` | ``"baseline"`` | callable | Masker
+        How absent modalities are replaced (see :mod:`intershap_widget.explainers.maskers`);
+        ``isw.SampledMasker(K, seed)`` fixes K rows per sample instead of a target.
     n_draws : int
         Draws per coalition for ``masking="random"`` (the paper's n).
     baseline : ``"mean"`` | ``"zeros"`` | list of M arrays | per-modality dict
         Reference values for ``masking="baseline"``; per modality also
         ``isw.TokenReference`` and ``isw.ImageReference`` (:mod:`.references`).
     batch_size : int, optional
-        Model rows per forward pass; default: about 64 MB of input per batch.
+        Model rows per forward pass; default: the fastest of a few sizes timed on the
+        probe when the run is large enough (``settings["calibration_rows"]``), else
+        about 16 MB of input per batch on a CPU, 64 MB on an accelerator.
+    precision : ``"default"`` | float | dict | None
+        Target masking error (1 standard error) when the background is sampled: a
+        float for the global score (φ's RMS target is 5× it), or
+        ``{"global": ..., "phi": ...}``; ``"default"`` = ``{"global": 0.002, "phi": 0.01}``
+        (the paper's 1,000 draws, or better). Rows per sample are added until the
+        targets hold (or every background row is used). Every result carries its
+        masking error: ``res.masking_se`` (``coalition_values_se``, ``phi_masking_se``,
+        ``intershap_masking_se``, ``intershap_local_masking_se``).
     seed : int or None
         Seeds the background subsample and the random draws (a whole number in
         [0, 2**63)); ``None`` draws fresh entropy, recorded in ``res.settings["seed"]``.
@@ -136,6 +162,8 @@ def explain(
                         batch_size=batch_size, n_background=n_background, target=target, output=output,
                         allow_nonfinite=allow_nonfinite)
     xs_in, bg_in, names, labels, seed = chk.xs, chk.background, chk.names, chk.labels, chk.seed
+    targets = parse_precision(DEFAULT_PRECISION if isinstance(precision, str) and precision == "default" else precision)
+    masking = resolve_masking(masking, bg_in[0].shape[0], int(n_background), targets)
     if isinstance(model, Factorised):
         # encoders once per sample and background row, the head per coalition
         head, xs_in, background, baseline = encoded_inputs(  # encoders get copies, never X itself
@@ -143,20 +171,21 @@ def explain(
             int(n_background), baseline, int(seed))
         res = explain(head, xs_in, background, target=target,
                       output=output, modality_names=names, masking=masking, n_background=n_background,
-                      n_draws=n_draws, baseline=baseline, batch_size=batch_size, seed=seed, labels=labels,
+                      n_draws=n_draws, baseline=baseline, batch_size=batch_size, precision=precision, seed=seed, labels=labels,
                       class_names=class_names, progress=progress, allow_nonfinite=allow_nonfinite)
         res.settings["factorised"] = True
         return res
     res = _explain_checked(model, chk, target=target, output=output, masking=masking, n_background=n_background,
                            n_draws=n_draws, baseline=baseline, batch_size=batch_size, class_names=class_names,
-                           progress=progress, call=call, output_key=output_key, given=X)
+                           progress=progress, call=call, output_key=output_key, given=X, targets=targets)
     warn_if_degenerate(res)  # once per call: a score dominated by cancellation
     return res
 
 
 def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking: Any, n_background: int,
                      n_draws: int, baseline: Any, batch_size: int | None, class_names: Any,
-                     progress: bool, call: str | None, output_key: Any, given: Any) -> InteractionResult:
+                     progress: bool, call: str | None, output_key: Any, given: Any,
+                     targets: dict | None) -> InteractionResult:
     """The exact run on checked inputs (:class:`~.checks.Checked`): masker, probe, the long
     run, assembly, and the degenerate-score warning."""
     xs_in, bg_in, names, labels, seed = chk.xs, chk.background, chk.names, chk.labels, chk.seed
@@ -164,8 +193,9 @@ def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking:
     adapter = as_model(model, call, output_key, output, inputs=spec_of(given, xs_in, names))
     if output == "auto":
         output = adapter.default_output()
+    n_source = bg_in[0].shape[0]
     if isinstance(masker, BackgroundMasker):
-        keep = masker.select_rows(bg_in[0].shape[0])
+        keep = masker.select_rows(n_source)
         if keep is not None:
             bg_in = [b[keep] for b in bg_in]
 
@@ -174,22 +204,26 @@ def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking:
         bg = [adapter.to_backend(b) for b in bg_in]
         masker.bind(adapter, bg)
         output, n_cols = _probe(adapter, masker, xs, output, target, class_names)
-        step = int(batch_size) if batch_size is not None else auto_batch_size(leaves(xs_in), masker.n_rows)
+        step = int(batch_size) if batch_size is not None else auto_batch_size(xs, masker.n_rows)
         run = Run(adapter, masker, xs, output, step, names=names, n_cols=n_cols)
-        full, cls, values = _run_all(run, target, n_cols, bg[0].shape[0], progress)
+        calibration = (0, {}) if batch_size is not None else _calibrate(run, masker, bg[0].shape[0])
+        full, cls, values, rows, rounds = _run_all(run, target, n_cols, progress, targets)
 
     settings = {
         **masker.describe(),
         "output": output,
         "seed": int(seed),
-        "model_rows": int(run.n_rows(bg[0].shape[0])),
-        "batch_size": int(step),
+        "model_rows": int(run.rows_done),
+        "batch_size": int(run.batch_size),
+        "calibration_rows": calibration[0],
         "output_dtype": adapter.output_dtype or "float64",  # judges what is rounding noise (maths/scores.py)
     }
     reason = _degenerate(masker, output, target, n_cols, xs_in, bg_in, chk.background_is_x)
     if reason is not None:
         settings["degenerate_global"] = reason
     res = _assemble(values, full, cls, output, target, names, class_names, labels, settings)
+    res = attach_masking_error(res, masker, rows, values, cls, target == "all", n_source, targets, rounds,
+                               getattr(run, "empty_rows", None))
     if reason is not None:
         warn_degenerate(reason, float(res.intershap), float(res.intershap_local_mean))
     return res
@@ -198,7 +232,7 @@ def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking:
 def _degenerate(masker: Masker, output: str, target: Any, n_cols: int, xs: list, bg: list,
                 background_is_x: bool) -> str | None:
     """The reason the global score is degenerate (fixed output, background overlapping X)."""
-    if not isinstance(masker, (RandomMasker, BackgroundMasker)) or isinstance(masker, BaselineMasker):
+    if not isinstance(masker, (RandomMasker, BackgroundMasker, SampledMasker)) or isinstance(masker, BaselineMasker):
         return None
     if not is_fixed_output(output, target, n_cols):
         return None
@@ -212,6 +246,17 @@ def explain_factorised(model: Factorised, X: Sequence[Any], background: Sequence
     if not isinstance(model, Factorised):
         raise TypeError(f"explain_factorised needs a Factorised model, got {type(model).__name__}")
     return explain(model, X, background, **kwargs)
+
+
+def _calibrate(run: Run, masker: Masker, n_background: int) -> tuple[int, dict]:
+    """Time a few batch sizes on the probe when the run is large enough (sets
+    ``run.batch_size``): ``(rows spent, {batch: rows/s})``."""
+    from .throughput import calibrate_batch_size
+
+    n_rows = masker.n_rows if not isinstance(masker, SampledMasker) else min(n_background, 256)
+    expected = run.xs[0].shape[0] * len(run.coalitions) * max(n_rows, 1)
+    run.batch_size, spent, speed = calibrate_batch_size(run, expected, run.batch_size)
+    return spent, speed
 
 
 def _probe(adapter: ModelAdapter, masker: Masker, xs: list, output: str, target: Any,
@@ -248,11 +293,16 @@ def _probe(adapter: ModelAdapter, masker: Masker, xs: list, output: str, target:
     return output, n_cols
 
 
-def _run_all(run: Run, target: Any, n_cols: int, n_background: int, progress: bool) -> tuple:
-    """The long run: ``(full (N, C), cls (N,), values (N, 2**M, C or 1))``."""
+def _run_all(run: Run, target: Any, n_cols: int, progress: bool, targets: dict | None) -> tuple:
+    """The long run: ``(full (N, C), cls (N,), values (N, 2**M, C or 1), rows, rounds)``;
+    ``rows`` ``(N, 2**M, K)`` the per-row outputs kept for the masking error (or None),
+    ``rounds`` the precision rounds of a sampled run."""
     n, m = run.xs[0].shape[0], len(run.xs)
-    run.total_rows = run.n_rows(n_background)
+    sampled = isinstance(run.masker, SampledMasker)
+    empty_rows = run.masker.empty_inputs()[0].shape[0] if run.masker.shared_empty else 0
+    run.total_rows = (n + empty_rows) if sampled else run.n_rows(empty_rows)
     bar = progress_bar(run.total_rows, progress)
+    rows, rounds = None, []
     try:
         full = run.full_outputs(bar)
         if run.output == "regression":
@@ -267,13 +317,18 @@ def _run_all(run: Run, target: Any, n_cols: int, n_background: int, progress: bo
         if run.masker.shared_empty:
             empty = run.mean_over_rows(run.masker.empty_inputs(), bar)
             values[:, 0] = empty[None, :] if keep_all else empty[cls][:, None]
-        run.fill_coalitions(values, cls, keep_all, bar)
+        if sampled:
+            rows, _, rounds = fill_to_precision(run, values, cls, keep_all, bar, targets or DEFAULT_PRECISION,
+                                                run.masker.rows_per_sample)
+        else:
+            rows = kept_rows(run.masker, values, cls, keep_all)
+            run.fill_coalitions(values, cls, keep_all, bar, rows=rows)
     finally:
         bar.close()
     if not np.all(np.isfinite(values)):
         bad = np.argwhere(~np.isfinite(values))[0]
         raise ValueError(f"non-finite coalition value for sample {bad[0]}, coalition {bad[1]}")
-    return full, cls, values
+    return full, cls, values, rows, rounds
 
 
 def _assemble(values: np.ndarray, full: np.ndarray, cls: np.ndarray, output: str, target: Any,

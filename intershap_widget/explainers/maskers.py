@@ -7,6 +7,10 @@ built where the model runs.
 
 * :class:`BackgroundMasker` (default): absent modalities come from each of K fixed
   background rows; v(S) is the exact mean over them. No randomness.
+* :class:`SampledMasker`: the expectation over a large background, estimated per
+  sample from K of its rows: the same rows for every coalition of a sample, different
+  seeded rows (a stratified arc of a seeded circle) for different samples; v(∅) is the
+  exact mean over the whole background. Its masking error is reported.
 * :class:`RandomMasker`: the paper's strategy, n random background rows per
   (sample, coalition); the draws are a pure function of (seed, sample, coalition),
   so results do not depend on batching.
@@ -26,12 +30,13 @@ __all__ = [
     "Masker",
     "BackgroundMasker",
     "RandomMasker",
+    "SampledMasker",
     "BaselineMasker",
     "CallableMasker",
     "MASKINGS",
 ]
 
-MASKINGS = ("expectation", "random", "baseline")
+MASKINGS = ("expectation", "sampled", "random", "baseline")
 
 
 class Masker:
@@ -41,6 +46,8 @@ class Masker:
     n_rows: int = 1
     #: True when v(∅) is one number per output for every sample (evaluated once)
     shared_empty: bool = True
+    #: how the rows of different coalitions and samples relate (maths.masking_error)
+    design: str = "exact"
 
     def bind(self, adapter: ModelAdapter, background: Sequence[Any]) -> None:
         """Attach the model's backend and the (backend) background arrays ``(K, ...)``."""
@@ -105,6 +112,7 @@ class BackgroundMasker(Masker):
         if n_rows <= self.n_background:
             return None
         rng = np.random.default_rng(self.seed)
+        self.design = "shared"  # one subsample for every sample: its error is shared
         return np.sort(rng.choice(n_rows, size=self.n_background, replace=False))
 
     def bind(self, adapter: ModelAdapter, background: Sequence[Any]) -> None:
@@ -117,6 +125,66 @@ class BackgroundMasker(Masker):
 
     def describe(self) -> dict:
         return {"masking": "expectation", "n_background": self.n_rows}
+
+
+class SampledMasker(Masker):
+    """The expectation over a background of B rows, estimated per sample from K rows.
+
+    Sample a (its global index in ``X``) uses rows ``circle[(offset_a + k) % B]``,
+    k = 0..K−1, for every coalition (common rows: the differences inside φ lose the
+    noise the coalitions share); ``circle`` is a seeded, stratified permutation and
+    offsets are low-discrepancy (:mod:`.strata`), so different samples use different
+    rows and the errors of the global score average over samples. Rows depend only on
+    (seed, sample, k): results are the same whatever the batch size or sharding.
+    v(∅) is the exact mean over the whole background. ``rows_per_sample`` = K (None:
+    chosen by ``explain(precision=...)``); rows ``k0 .. k0 + K`` are used when a run
+    adds rows in rounds.
+    """
+
+    design = "paired"
+
+    def __init__(self, rows_per_sample: int | None = None, seed: int = 0, stratify: bool = True) -> None:
+        if rows_per_sample is not None and int(rows_per_sample) < 2:
+            raise ValueError(f"rows_per_sample must be >= 2 (to estimate the masking error), got {rows_per_sample}")
+        self.rows_per_sample = None if rows_per_sample is None else int(rows_per_sample)
+        self.n_rows = self.rows_per_sample or 32
+        self.k0 = 0
+        self.seed = int(seed)
+        self.stratify = bool(stratify)
+        #: added to the run's sample positions: a shard of a larger X sets it to the
+        #: global index of its first sample, so every sample keeps its own rows
+        self.sample_offset = 0
+
+    def bind(self, adapter: ModelAdapter, background: Sequence[Any]) -> None:
+        from .strata import stratified_circle, strata
+
+        super().bind(adapter, background)
+        b = self.background[0].shape[0]
+        labels = strata([adapter.to_numpy(x) for x in self.background], self.seed) if self.stratify else np.zeros(b, dtype=np.int64)
+        self.labels = labels
+        self.circle = stratified_circle(labels, self.seed)
+        self.n_strata = int(labels.max()) + 1
+
+    @property
+    def n_background(self) -> int:
+        return int(self.background[0].shape[0])
+
+    def rows(self, sample_ids: np.ndarray, k0: int, k1: int) -> np.ndarray:
+        """Background rows of samples ``(P,)`` for k in ``k0..k1``: ``(P, k1 − k0)``."""
+        from .strata import arc_offsets
+
+        b = self.n_background
+        off = arc_offsets(np.asarray(sample_ids, dtype=np.int64) + self.sample_offset, b, self.seed)
+        return self.circle[(off[:, None] + np.arange(k0, k1)[None, :]) % b]
+
+    def build(self, x, present, sample_ids, coalitions):
+        idx = self.rows(sample_ids, self.k0, self.k0 + self.n_rows)
+        return _gather(self.adapter, x, present, self.background, idx)
+
+    def describe(self) -> dict:
+        return {"masking": "sampled", "n_background": self.n_background, "stratified": self.stratify,
+                "n_strata": self.n_strata, "rows_per_sample": self.k0 + self.n_rows,
+                "row_design": "same rows for every coalition of a sample; per-sample arcs of a seeded stratified circle"}
 
 
 class BaselineMasker(BackgroundMasker):
@@ -186,6 +254,7 @@ class RandomMasker(Masker):
         if empty not in ("drawn", "background"):
             raise ValueError(f"empty must be 'drawn' or 'background', got {empty!r}")
         self.n_rows = int(n_draws)
+        self.design = "independent"
         self.seed = int(seed)
         self.empty = empty
         self.shared_empty = empty == "background"
@@ -217,6 +286,7 @@ class CallableMasker(Masker):
     """
 
     shared_empty = False
+    design = "unknown"
 
     def __init__(self, fn: Callable[[list, np.ndarray], Sequence[Any]]) -> None:
         self.fn = fn

@@ -16,12 +16,17 @@ import numpy as np
 from ..maths import games
 from .adapters import ModelAdapter, _is_tensor
 from .checks import check_raw_output
+from .inputs import leaves
 from .maskers import Masker
 
 __all__ = ["Run", "auto_batch_size", "progress_bar"]
 
-#: bytes of model input per batch when ``batch_size`` is not given
-_TARGET_BATCH_BYTES = 64 << 20
+#: bytes of model input per batch when ``batch_size`` is not given and the run is too
+#: small to time a few sizes (:mod:`.throughput`): moderate on a CPU, large on an
+#: accelerator
+_TARGET_BATCH_BYTES = 16 << 20
+_ACCELERATOR_BATCH_BYTES = 64 << 20
+_MIN_AUTO_BATCH = 256
 _MAX_AUTO_BATCH = 1 << 16
 
 
@@ -29,11 +34,20 @@ def _itemsize(x: Any) -> int:
     return x.element_size() if _is_tensor(x) else x.dtype.itemsize
 
 
+def row_bytes(xs: list) -> int:
+    """Bytes of one model row of the modalities ``xs`` (groups: all their arrays)."""
+    return sum(int(np.prod(tuple(x.shape)[1:], dtype=np.int64)) * _itemsize(x) for x in leaves(xs))
+
+
 def auto_batch_size(xs: list, k: int) -> int:
-    """Model rows per forward pass: about 64 MB of input, at least one sample's K rows."""
-    row_bytes = sum(int(np.prod(tuple(x.shape)[1:], dtype=np.int64)) * _itemsize(x) for x in xs)
-    rows = max(1, _TARGET_BATCH_BYTES // max(row_bytes, 1))
-    return int(min(max(rows, k, 1024), max(_MAX_AUTO_BATCH, k)))
+    """Model rows per forward pass for the (backend) inputs ``xs``: about 16 MB of input
+    on a CPU, 64 MB on an accelerator, within 256..65,536 rows (large runs time a few
+    sizes instead: :mod:`.throughput`)."""
+    xs = leaves(xs)  # a group of arrays (ids + mask) counts every array
+    on_device = any(_is_tensor(x) and x.device.type != "cpu" for x in xs)
+    target = _ACCELERATOR_BATCH_BYTES if on_device else _TARGET_BATCH_BYTES
+    rows = max(1, target // max(row_bytes(xs), 1))
+    return int(min(max(rows, _MIN_AUTO_BATCH), _MAX_AUTO_BATCH))
 
 
 def progress_bar(total: int, enabled: bool):
@@ -130,19 +144,24 @@ class Run:
     def mean_over_rows(self, inputs: list, bar) -> np.ndarray:
         """Mean transformed output over the K rows of ``inputs`` (M arrays ``(K, ...)``): ``(C,)``."""
         k = inputs[0].shape[0]
-        total = None
+        total, chunks = None, []
         for start in range(0, k, self.batch_size):
             stop = min(k, start + self.batch_size)
             out = self.adapter.to_numpy(self.forward(
                 self._fresh(inputs, start, stop), lambda: f"on background rows {start}–{stop - 1} (coalition {{}})"))
             self._check_finite(out, lambda i: f"on background row {start + i} (the empty coalition {{}})")
             total = out.sum(axis=0) if total is None else total + out.sum(axis=0)
+            chunks.append(out)
             bar.update(stop - start)
+        #: per-row outputs ``(K, C)`` of the last call (a subsampled run's masking error)
+        self.empty_rows = np.concatenate(chunks, axis=0)
         return total / k
 
-    def pair_outputs(self, sample: np.ndarray, present: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    def pair_outputs(self, sample: np.ndarray, present: np.ndarray, codes: np.ndarray,
+                     per_row: bool = False) -> np.ndarray:
         """Mean outputs over the masker's K rows for P (sample, coalition) pairs ``(P, C)``
-        numpy; sample ``(P,)`` ascending, present ``(P, M)`` bool, codes ``(P,)`` ints."""
+        numpy (``per_row``: every row's, ``(P, K, C)``); sample ``(P,)`` ascending, present
+        ``(P, M)`` bool, codes ``(P,)`` ints."""
         adapter, masker = self.adapter, self.masker
         s0, s1 = int(sample[0]), int(sample[-1]) + 1
         # gather each sample once per block, then repeat it for its coalitions
@@ -154,15 +173,18 @@ class Run:
             return (f"on the batch of samples {s0}–{s1 - 1} (from sample {s0} with coalition "
                     f"{self.coalition_text(present[0])} to sample {s1 - 1} with {self.coalition_text(present[-1])})")
 
-        out = self.forward(inputs, where)
-        out = adapter.to_numpy(out.reshape(p, masker.n_rows, -1).mean(1))
+        rows = adapter.to_numpy(self.forward(inputs, where)).reshape(p, masker.n_rows, -1)
+        out = rows.mean(1)
         self._check_finite(out, lambda i: f"for sample {int(sample[i])} with coalition "
                                           f"{self.coalition_text(present[i])} present (the other modalities masked)")
-        return out
+        return rows if per_row else out
 
-    def fill_coalitions(self, values: np.ndarray, cls: np.ndarray, keep_all: bool, bar) -> None:
+    def fill_coalitions(self, values: np.ndarray, cls: np.ndarray, keep_all: bool, bar,
+                        rows: np.ndarray | None = None, k0: int = 0) -> None:
         """Evaluate every (sample, coalition) pair into ``values`` ``(N, 2**M, C or 1)``,
-        in blocks of ``batch_size // K`` pairs."""
+        in blocks of ``batch_size // K`` pairs. With ``rows`` ``(N, 2**M, K_total)`` the
+        per-row outputs of the explained class go to ``rows[:, :, k0:k0 + K]`` (for the
+        masking error)."""
         coalitions = self.coalitions
         n, k, n_coal = values.shape[0], self.masker.n_rows, len(coalitions)
         masks = games.coalition_masks(len(self.xs))
@@ -172,8 +194,13 @@ class Run:
             pair = np.arange(start, stop)
             sample = pair // n_coal
             coal = coalitions[pair % n_coal]
-            out = self.pair_outputs(sample, masks[coal], coal)
             p = stop - start
+            if rows is None:
+                out = self.pair_outputs(sample, masks[coal], coal)
+            else:
+                per_row = self.pair_outputs(sample, masks[coal], coal, per_row=True)
+                rows[sample, coal, k0:k0 + k] = per_row[np.arange(p), :, cls[sample]]
+                out = per_row.mean(1)
             if not keep_all:
                 out = out[np.arange(p), cls[sample]][:, None]
             values[sample, coal] = out

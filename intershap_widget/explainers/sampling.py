@@ -113,7 +113,7 @@ def model_value_function(
     from .adapters import as_model
     from .exact import _probe
     from .maskers import BackgroundMasker
-    from .inputs import leaves, spec_of
+    from .inputs import spec_of
     from .run import Run, auto_batch_size
 
     chk = validate_call(X, background, modality_names=modality_names, seed=seed, batch_size=batch_size,
@@ -131,7 +131,7 @@ def model_value_function(
         xs = [adapter.to_backend(x) for x in xs_in]
         masker.bind(adapter, [adapter.to_backend(b) for b in bg_in])
         out_mode, n_cols = _probe(adapter, masker, xs, out_mode, target, None)
-        step = chk.batch_size or auto_batch_size(leaves(xs_in), masker.n_rows)  # as explain()
+        step = chk.batch_size or auto_batch_size(xs, masker.n_rows)  # as explain()
         run = Run(adapter, masker, xs, out_mode, step, names=chk.names, n_cols=n_cols)
         bar = _NoBar()
         full = run.full_outputs(bar)

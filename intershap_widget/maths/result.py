@@ -214,6 +214,13 @@ class InteractionResult(HonestScores):
         """Σ_ij Φ_ij, the denominator of InterSHAP."""
         return scores.behaviour(self.Phi)
 
+    # ------------------- masking error (maths/masking_error.py); None when unknown
+    masking_se: Any = None  # MaskingError of the run (not kept by subsets, for_class, load)
+    coalition_values_se = property(lambda self: _se(self, "coalition_values"), doc="``(N, 2**M)`` masking SE of v(S)")
+    phi_masking_se = property(lambda self: _se(self, "phi"), doc="``(N, M, M)`` masking SE of φ")
+    intershap_masking_se = property(lambda self: _se(self, "intershap"), doc="Masking SE of global InterSHAP")
+    intershap_local_masking_se = property(lambda self: _se(self, "intershap_local"), doc="``(N,)`` masking SE, local")
+
     # ------------------------------------------------------ higher orders
     def interactions(self, index: str = "k-SII", order: int = 2, min_order: int = 1):
         """Interaction values of any order (Möbius, SII, k-SII, STII, FSII), per sample
@@ -330,6 +337,10 @@ class InteractionResult(HonestScores):
         from .display import rich_display
 
         return rich_display(self, include, exclude)
+
+
+def _se(res: InteractionResult, name: str) -> Any:
+    return None if res.masking_se is None else getattr(res.masking_se, name)
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:

@@ -1,0 +1,203 @@
+"""Masking error: standard errors of v(S), φ and the InterSHAP scores that come from
+the masking itself (which background rows replaced the absent modalities), estimated
+from the run's own rows.
+
+A masked coalition value is a mean over K rows, ``v_a(S) = mean_k y_a[S, k]``. How the
+rows were chosen (the *design*) says how their errors combine:
+
+* ``"paired"``: sample a uses the same K rows for every coalition, rows differ between
+  samples (:class:`~intershap_widget.explainers.maskers.SampledMasker`). Any linear
+  functional L = Σ_S w_S v(S) (φ_ij, a score's linearisation) is a mean of K per-row
+  values L_k = Σ_S w_S y[S, k], so Var(L) = var_k(L_k) / K · fpc; the differences
+  inside φ lose the noise the coalitions share. Errors of different samples are
+  treated as independent (rows are assigned by a seeded permutation with
+  low-discrepancy offsets, so they are at most mildly correlated, and negatively).
+* ``"independent"``: every (sample, coalition) pair has its own draws (the paper's
+  random masking, :class:`~intershap_widget.explainers.maskers.RandomMasker`):
+  Var(L) = Σ_S w_S² var_k(y[S, k]) / K.
+* ``"shared"``: one set of K rows for every sample and coalition (an exact expectation
+  over a seeded subsample of a larger background): the errors of all samples are
+  one error, so the global score's variance is that of the per-row mean over samples.
+
+``fpc`` is the finite-population factor 1 − K/B for K rows drawn without replacement
+from B background rows (0 when every row is used: exact, no masking error).
+Scores are propagated by the delta method (first order; |·| and the ratio are
+linearised at the estimate).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import games
+
+__all__ = ["MaskingError", "masking_error", "exact_masking_error", "DESIGNS"]
+
+DESIGNS = ("paired", "independent", "shared")
+
+#: samples per chunk when per-row matrices are formed (bounded memory)
+_CHUNK_ROWS = 1 << 21
+
+
+@dataclass
+class MaskingError:
+    """Standard errors from the masking (0 where the value is exact).
+
+    coalition_values ``(N, 2**M)``, phi ``(N, M, M)``, Phi ``(M, M)`` (of mean φ),
+    intershap_local ``(N,)``, intershap (float); ``design`` and ``rows_per_sample``
+    say how the rows were chosen; ``note`` says when the error is exactly 0 or why it
+    was not estimated.
+    """
+
+    coalition_values: np.ndarray
+    phi: np.ndarray
+    Phi: np.ndarray
+    intershap_local: np.ndarray
+    intershap: float
+    design: str
+    rows_per_sample: int
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def phi_rms(self) -> float:
+        """Root mean square of the per-sample φ standard errors."""
+        return float(np.sqrt(np.mean(self.phi**2))) if self.phi.size else float("nan")
+
+    def as_dict(self) -> dict:
+        """Plain arrays, keyed as on the result (``coalition_values_se`` …)."""
+        return {
+            "coalition_values_se": self.coalition_values, "phi_masking_se": self.phi,
+            "Phi_masking_se": self.Phi, "intershap_local_masking_se": self.intershap_local,
+            "intershap_masking_se": self.intershap, "design": self.design,
+            "rows_per_sample": self.rows_per_sample, "note": self.note,
+        }
+
+    def describe(self) -> str:
+        """One line for summaries."""
+        if self.note and self.intershap == 0:
+            return f"masking error: 0 ({self.note})"
+        return (f"masking error (1 SE, {self.design} rows, K={self.rows_per_sample}): "
+                f"InterSHAP ± {100 * self.intershap:.2f} pts, φ RMS ± {self.phi_rms:.2g}, "
+                f"local ± {100 * float(np.nanmean(self.intershap_local)):.2f} pts (mean)")
+
+
+def exact_masking_error(n: int, m: int, note: str) -> MaskingError:
+    """Zero masking error for N samples and M modalities (an exact expectation)."""
+    return MaskingError(np.zeros((n, 1 << m)), np.zeros((n, m, m)), np.zeros((m, m)), np.zeros(n), 0.0,
+                        "exact", 0, note)
+
+
+def _ratio_gradient(phi: np.ndarray) -> np.ndarray:
+    """d/dφ of Σ_{i≠j}|φ_ij| / Σ_ij|φ_ij| at ``(..., M, M)``; 0 where undefined."""
+    a = np.abs(phi)
+    total = a.sum(axis=(-2, -1))
+    inter = total - np.trace(a, axis1=-2, axis2=-1)
+    m = phi.shape[-1]
+    off = 1.0 - np.eye(m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        safe = np.where(total > 0, total, 1.0)[..., None, None]
+        g = np.sign(phi) * (off * safe - inter[..., None, None]) / safe**2
+    return np.where((total > 0)[..., None, None], g, 0.0)
+
+
+def _weights(m: int) -> np.ndarray:
+    """φ as a linear map of the coalition values: ``(2**M, M, M)``."""
+    return games.interaction_matrices(np.eye(1 << m))
+
+
+def _row_var(a: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
+    """Variance of one row, ``(n, ...)``, from per-row values ``a`` ``(n, K, ...)``.
+
+    With ``groups`` ``(n, K)`` (the stratum of each row; rows were taken from every
+    stratum in proportion), the pooled within-stratum variance: the variance of a
+    proportionally stratified mean is that over K. Falls back to the plain variance
+    where fewer than 2 degrees of freedom remain.
+    """
+    plain = a.var(axis=1, ddof=1)
+    if groups is None:
+        return plain
+    n, k = groups.shape
+    h = int(groups.max()) + 1
+    onehot = np.zeros((n, k, h))
+    onehot[np.arange(n)[:, None], np.arange(k)[None, :], groups] = 1.0
+    counts = onehot.sum(axis=1)  # (n, H)
+    flat = a.reshape(n, k, -1)
+    means = np.einsum("nkh,nkf->nhf", onehot, flat) / np.maximum(counts, 1.0)[:, :, None]
+    resid = flat - np.einsum("nkh,nhf->nkf", onehot, means)
+    df = k - (counts > 0).sum(axis=1)
+    within = (resid**2).sum(axis=1) / np.maximum(df, 1)[:, None]
+    within = within.reshape(plain.shape)
+    ok = (df >= 2).reshape((n,) + (1,) * (plain.ndim - 1))
+    return np.where(ok, within, plain)
+
+
+def masking_error(rows: np.ndarray, values: np.ndarray, design: str, fpc: float | np.ndarray = 1.0,
+                  groups: np.ndarray | None = None) -> MaskingError:
+    """Masking standard errors from the per-row outputs of a run.
+
+    rows: ``(N, 2**M, K)`` per-row outputs whose mean over K is the estimate
+    (a column that is exact is constant over k); values: ``(N, 2**M)`` the estimates
+    (the point where scores are linearised); design: one of :data:`DESIGNS`; fpc:
+    1 − K/B, scalar or ``(N,)``; groups: ``(N, K)`` stratum of each row for a
+    ``"paired"`` design with proportionally stratified rows (within-stratum variance).
+    Returns a :class:`MaskingError`.
+    """
+    if design not in DESIGNS:
+        raise ValueError(f"design must be one of {DESIGNS}, got {design!r}")
+    rows = np.asarray(rows)
+    n, c, k = rows.shape
+    m = c.bit_length() - 1
+    phi = games.interaction_matrices(values)
+    g_loc = _ratio_gradient(phi)  # (N, M, M)
+    g_glob = _ratio_gradient(phi.mean(axis=0)) if n else np.zeros((m, m))
+    fpc = np.broadcast_to(np.asarray(fpc, dtype=np.float64), (n,))
+    if k < 2:
+        raise ValueError("the masking error needs at least 2 rows per sample")
+    w = _weights(m)
+    scale = fpc / k  # (N,)
+    if design == "independent":
+        var_v = rows.var(axis=2, ddof=1) * scale[:, None]  # (N, 2**M)
+        var_phi = np.einsum("ns,sij->nij", var_v, w**2)
+        u_loc = np.einsum("nij,sij->ns", g_loc, w)
+        u_glob = np.einsum("ij,sij->s", g_glob, w)
+        var_loc = np.einsum("ns,ns->n", u_loc**2, var_v)
+        var_glob = float(np.sum(var_v * u_glob**2))
+        return _finish(var_v, var_phi, var_loc, var_glob / max(n, 1) ** 2, design, k)
+    var_v = np.empty((n, c))
+    var_phi = np.empty((n, m, m))
+    var_loc = np.empty(n)
+    glob_rows = np.zeros(k)  # shared design: Σ_a G·φ_{a,k} and Σ_a φ_{a,k}
+    phi_rows = np.zeros((k, m, m))
+    var_glob = 0.0
+    step = max(1, _CHUNK_ROWS // max(c * k, 1))
+    for s0 in range(0, n, step):
+        s1 = min(n, s0 + step)
+        y = rows[s0:s1].astype(np.float64)  # (n', C, K)
+        grp = None if groups is None or design != "paired" else groups[s0:s1]
+        var_v[s0:s1] = _row_var(np.swapaxes(y, 1, 2), grp) * scale[s0:s1, None]
+        phi_k = np.einsum("nsk,sij->nkij", y, w)  # per-row φ (n', K, M, M)
+        var_phi[s0:s1] = _row_var(phi_k, grp) * scale[s0:s1, None, None]
+        var_loc[s0:s1] = _row_var(np.einsum("nij,nkij->nk", g_loc[s0:s1], phi_k), grp) * scale[s0:s1]
+        lin = np.einsum("ij,nkij->nk", g_glob, phi_k)
+        if design == "shared":
+            glob_rows += lin.sum(axis=0)
+            phi_rows += phi_k.sum(axis=0)
+        else:
+            var_glob += float(np.sum(_row_var(lin, grp) * scale[s0:s1]))
+    var_mean = None
+    if design == "shared" and n:  # one error for all samples: from the per-row sums
+        var_glob = float(glob_rows.var(ddof=1) * fpc[0] / k)
+        var_mean = phi_rows.var(axis=0, ddof=1) * fpc[0] / k / n**2
+    return _finish(var_v, var_phi, var_loc, var_glob / max(n, 1) ** 2, design, k, var_mean)
+
+
+def _finish(var_v, var_phi, var_loc, var_glob, design, k, var_mean=None) -> MaskingError:
+    n = var_phi.shape[0]
+    if var_mean is None:  # independent errors across samples
+        var_mean = var_phi.sum(axis=0) / max(n, 1) ** 2
+    phi_mean_se = np.sqrt(var_mean)
+    return MaskingError(np.sqrt(var_v), np.sqrt(var_phi), phi_mean_se, np.sqrt(var_loc),
+                        float(np.sqrt(max(var_glob, 0.0))), design, int(k))
