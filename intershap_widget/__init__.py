@@ -10,6 +10,7 @@ from .maths.games import MAX_EXACT_MODALITIES, interaction_matrices, shapley_val
 from .maths.interactions import order_shares
 from .maths.result import InteractionResult, load_result
 from .explainers.adapters import concatenated
+from .explainers.checkpoint import CheckpointMismatch
 from .explainers.exact import explain, explain_factorised
 from .explainers.factorised import Factorised
 from .explainers.maskers import BackgroundMasker, BaselineMasker, CallableMasker, RandomMasker, SampledMasker
@@ -26,6 +27,7 @@ __all__ = [
     "BaselineMasker",
     "CancellationWarning",
     "CallableMasker",
+    "CheckpointMismatch",
     "compare_scores",
     "concatenated",
     "explain",

@@ -52,10 +52,10 @@ def test_width_changing_from_the_fifth_call_is_caught_at_that_batch():
 
 def test_one_dimensional_output_under_target_all_is_not_broadcast():
     X, bg = _X()
-    model = Faulty(lambda xs, out: out[:, 0], start=4)  # (B, 3) on the probes, then (B,)
+    model = Faulty(lambda xs, out: out[:, 0], start=3)  # (B, 3) on the probes, then (B,) from v(∅) on
     with pytest.raises(ValueError, match=r"on background rows 0–3 \(coalition \{\}\): the model returned 1 outputs per row \(shape \(4,\)\), earlier 3"):
         isw.explain(model, X, bg, target="all", batch_size=8, progress=False)
-    assert model.calls == 4
+    assert model.calls == 3
 
 
 def test_nan_from_one_coalition_of_the_last_sample_stops_at_its_batch():
@@ -81,10 +81,10 @@ def test_nan_from_one_coalition_of_the_last_sample_stops_at_its_batch():
 
 def test_wrong_row_count_mid_run():
     X, bg = _X()
-    model = Faulty(lambda xs, out: out[:-1], start=3)
+    model = Faulty(lambda xs, out: out[:-1], start=4)  # probe, masked probe, v(∅), then the full inputs
     with pytest.raises(ValueError, match=r"on the full inputs of samples 0–5: .*batch of B=6 rows; it returned shape \(5, 3\)"):
         isw.explain(model, X, bg, batch_size=8, progress=False)
-    assert model.calls == 3
+    assert model.calls == 4
 
 
 def test_complex_outputs_are_refused_not_made_real():

@@ -15,15 +15,17 @@ import numpy as np
 
 from ..maths.diagnostics import warn_if_degenerate
 from ..maths.result import InteractionResult
-from .adapters import ModelAdapter, as_model, resolve_output
-from .checks import check_output, check_raw_output, copies, validate_call
+from .checks import copies, validate_call
 from .degenerate import background_overlap, degenerate_reason, is_fixed_output, warn_degenerate
 from .factorised import Factorised, encoded_inputs
 from .inputs import spec_of
 from .references import baseline_masker
 from .maskers import MASKINGS, BackgroundMasker, BaselineMasker, CallableMasker, Masker, RandomMasker, SampledMasker
-from .precision import DEFAULT_PRECISION, attach_masking_error, fill_to_precision, kept_rows, parse_precision
-from .run import Run, auto_batch_size, progress_bar
+from .launch import launch, store_opener
+from .passes import coalition_codes, run_passes
+from .placement import Placement, check_placement
+from .precision import DEFAULT_PRECISION, attach_masking_error, parse_precision
+from .run import progress_bar
 
 __all__ = ["explain", "explain_factorised"]
 
@@ -74,6 +76,11 @@ def explain(
     allow_nonfinite: bool = False,
     call: str | None = None,
     output_key: Any = None,
+    client: Any = None,
+    checkpoint: str | None = None,
+    shard_size: int | None = None,
+    model_factory: Callable[[], Any] | None = None,
+    device: str | None = None,
 ) -> InteractionResult:
     """Exact modality-level Shapley values and interactions of ``model`` on ``X``.
 
@@ -139,7 +146,25 @@ def explain(
         True labels, kept in the result for filtering in the explorer.
     class_names : list of C str, optional
     progress : bool
-        Show a tqdm progress bar over model rows.
+        Show a tqdm progress bar over model rows (of the whole run, across workers).
+    client : dask.distributed.Client, optional
+        Run the shards on this Dask cluster (``pip install "intershap-widget[distributed]"``,
+        docs/scale.md); the result is bit-identical to the local run with the same
+        ``batch_size`` (the default is timed on the probe locally, taken from the memory
+        rule on a worker: pin it to compare runs).
+    checkpoint : str or path, optional
+        A run folder: each finished shard is written there (atomically) as it completes,
+        and a rerun with the same arguments computes only the unfinished shards; other
+        inputs, model, settings or seed are refused (``CheckpointMismatch``). With and
+        without ``client``.
+    shard_size : int, optional
+        Samples per shard (default: equal shards of at most about 262,144 model rows);
+        a function of N and K only, never of the workers.
+    model_factory : callable, optional
+        With ``client``: a function of no arguments called once per worker to build the
+        model there (e.g. loading weights onto that worker's GPU); pass ``model=None``.
+    device : str, optional
+        With ``client``: each worker moves the torch model to this device once.
     allow_nonfinite : bool
         Accept NaN/inf in ``X`` and the background (refused by default, naming the
         modality and row); the model's outputs must still be finite.
@@ -162,9 +187,12 @@ def explain(
                         batch_size=batch_size, n_background=n_background, target=target, output=output,
                         allow_nonfinite=allow_nonfinite)
     xs_in, bg_in, names, labels, seed = chk.xs, chk.background, chk.names, chk.labels, chk.seed
+    place = check_placement(model, client, checkpoint, shard_size, model_factory, device)
     targets = parse_precision(DEFAULT_PRECISION if isinstance(precision, str) and precision == "default" else precision)
     masking = resolve_masking(masking, bg_in[0].shape[0], int(n_background), targets)
     if isinstance(model, Factorised):
+        if place.model_factory is not None or place.device is not None:
+            raise ValueError("a Factorised model runs its encoders here: model_factory= and device= do not apply")
         # encoders once per sample and background row, the head per coalition
         head, xs_in, background, baseline = encoded_inputs(  # encoders get copies, never X itself
             model, copies(xs_in), None if chk.background_is_x else copies(bg_in), masking,
@@ -172,12 +200,14 @@ def explain(
         res = explain(head, xs_in, background, target=target,
                       output=output, modality_names=names, masking=masking, n_background=n_background,
                       n_draws=n_draws, baseline=baseline, batch_size=batch_size, precision=precision, seed=seed, labels=labels,
-                      class_names=class_names, progress=progress, allow_nonfinite=allow_nonfinite)
+                      class_names=class_names, progress=progress, allow_nonfinite=allow_nonfinite,
+                      client=client, checkpoint=checkpoint, shard_size=shard_size)
         res.settings["factorised"] = True
         return res
     res = _explain_checked(model, chk, target=target, output=output, masking=masking, n_background=n_background,
                            n_draws=n_draws, baseline=baseline, batch_size=batch_size, class_names=class_names,
-                           progress=progress, call=call, output_key=output_key, given=X, targets=targets)
+                           progress=progress, call=call, output_key=output_key, given=X, targets=targets,
+                           place=place)
     warn_if_degenerate(res)  # once per call: a score dominated by cancellation
     return res
 
@@ -185,45 +215,46 @@ def explain(
 def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking: Any, n_background: int,
                      n_draws: int, baseline: Any, batch_size: int | None, class_names: Any,
                      progress: bool, call: str | None, output_key: Any, given: Any,
-                     targets: dict | None) -> InteractionResult:
+                     targets: dict | None, place: Placement) -> InteractionResult:
     """The exact run on checked inputs (:class:`~.checks.Checked`): masker, probe, the long
-    run, assembly, and the degenerate-score warning."""
+    run (here or on Dask workers), assembly, and the degenerate-score warning."""
     xs_in, bg_in, names, labels, seed = chk.xs, chk.background, chk.names, chk.labels, chk.seed
     masker = make_masker(masking, int(n_background), int(n_draws), baseline, int(seed))
-    adapter = as_model(model, call, output_key, output, inputs=spec_of(given, xs_in, names))
-    if output == "auto":
-        output = adapter.default_output()
     n_source = bg_in[0].shape[0]
     if isinstance(masker, BackgroundMasker):
         keep = masker.select_rows(n_source)
         if keep is not None:
             bg_in = [b[keep] for b in bg_in]
-
-    with adapter.session():
-        xs = [adapter.to_backend(x) for x in xs_in]
-        bg = [adapter.to_backend(b) for b in bg_in]
-        masker.bind(adapter, bg)
-        output, n_cols = _probe(adapter, masker, xs, output, target, class_names)
-        step = int(batch_size) if batch_size is not None else auto_batch_size(xs, masker.n_rows)
-        run = Run(adapter, masker, xs, output, step, names=names, n_cols=n_cols)
-        calibration = (0, {}) if batch_size is not None else _calibrate(run, masker, bg[0].shape[0])
-        full, cls, values, rows, rounds = _run_all(run, target, n_cols, progress, targets)
-
+    spec = spec_of(given, xs_in, names)
+    bar = progress_bar(0, progress)
+    try:
+        job = launch(place, model, masker, xs_in, bg_in, names, spec, bar,
+                     n_coalitions=len(coalition_codes(len(xs_in), masker.shared_empty)), call=call,
+                     output_key=output_key, output=output, target=target, class_names=class_names,
+                     batch_size=batch_size,
+                     open_store=store_opener(place, model, xs_in, bg_in, target, seed, baseline, targets))
+        try:
+            run = run_passes(job.engine, masker, len(xs_in), job.n_cols, job.output, target, targets)
+        finally:
+            job.close()
+    finally:
+        bar.close()
+    output, engine = job.output, job.engine
     settings = {
-        **masker.describe(),
-        "output": output,
-        "seed": int(seed),
-        "model_rows": int(run.rows_done),
-        "batch_size": int(run.batch_size),
-        "calibration_rows": calibration[0],
-        "output_dtype": adapter.output_dtype or "float64",  # judges what is rounding noise (maths/scores.py)
+        **masker.describe(), "output": output, "seed": int(seed), "model_rows": int(engine.model_rows),
+        "batch_size": int(job.step), "calibration_rows": job.calibration_rows,
+        "output_dtype": job.output_dtype or "float64",  # judges what is rounding noise (maths/scores.py)
+        "shards": len(engine.shards),
     }
-    reason = _degenerate(masker, output, target, n_cols, xs_in, bg_in, chk.background_is_x)
+    if place.checkpoint is not None:
+        settings["checkpoint"] = {"path": place.checkpoint, "shards_read_back": engine.shards_loaded,
+                                  "shards_run": engine.shards_run}
+    reason = _degenerate(masker, output, target, job.n_cols, xs_in, bg_in, chk.background_is_x)
     if reason is not None:
         settings["degenerate_global"] = reason
-    res = _assemble(values, full, cls, output, target, names, class_names, labels, settings)
-    res = attach_masking_error(res, masker, rows, values, cls, target == "all", n_source, targets, rounds,
-                               getattr(run, "empty_rows", None))
+    res = _assemble(run.values, run.full, run.cls, output, target, names, class_names, labels, settings)
+    res = attach_masking_error(res, masker, run.rows, run.values, run.cls, target == "all", n_source, targets,
+                               run.rounds, run.empty_rows)
     if reason is not None:
         warn_degenerate(reason, float(res.intershap), float(res.intershap_local_mean))
     return res
@@ -246,89 +277,6 @@ def explain_factorised(model: Factorised, X: Sequence[Any], background: Sequence
     if not isinstance(model, Factorised):
         raise TypeError(f"explain_factorised needs a Factorised model, got {type(model).__name__}")
     return explain(model, X, background, **kwargs)
-
-
-def _calibrate(run: Run, masker: Masker, n_background: int) -> tuple[int, dict]:
-    """Time a few batch sizes on the probe when the run is large enough (sets
-    ``run.batch_size``): ``(rows spent, {batch: rows/s})``."""
-    from .throughput import calibrate_batch_size
-
-    n_rows = masker.n_rows if not isinstance(masker, SampledMasker) else min(n_background, 256)
-    expected = run.xs[0].shape[0] * len(run.coalitions) * max(n_rows, 1)
-    run.batch_size, spent, speed = calibrate_batch_size(run, expected, run.batch_size)
-    return spent, speed
-
-
-def _probe(adapter: ModelAdapter, masker: Masker, xs: list, output: str, target: Any,
-           class_names: Sequence[str] | None) -> tuple[str, int]:
-    """Run two full rows and one masked sample's K rows: the resolved output mode and the
-    number of model outputs C, after every check that needs them."""
-    probe_rows = min(xs[0].shape[0], 2)
-    idx = np.arange(probe_rows)  # new arrays: the model may write into its input
-    raw = adapter([adapter.take(x, idx) for x in xs])
-    check_raw_output(raw, probe_rows, None, "on a probe batch")
-    probe = check_output(adapter.to_numpy(raw), probe_rows, None, "on a probe batch")
-    output = resolve_output(output, probe)
-    n_cols = probe.shape[1]
-    if output == "regression" and n_cols != 1:
-        raise ValueError(f"output='regression' needs one value per row; the model returned {n_cols}")
-    if output == "logits" and n_cols < 2:
-        raise ValueError("output='logits' needs at least 2 classes; use output='regression' for one column")
-    if output == "probability" and (probe.min() < -1e-6 or probe.max() > 1 + 1e-6):
-        raise ValueError(
-            "output='probability' but the model returned values outside [0, 1]; "
-            "use output='logits' (softmax applied) or output='regression'"
-        )
-    if isinstance(target, (int, np.integer)) and target >= n_cols:
-        raise ValueError(f"target class {target} out of range: the model returns {n_cols} outputs")
-    if class_names is not None and len(class_names) != n_cols:
-        raise ValueError(f"{len(class_names)} class_names for {n_cols} model outputs")
-    # a masked probe: one coalition through the masker checks its shapes
-    present = np.zeros((1, len(xs)), dtype=bool)
-    present[0, 0] = True
-    masked = masker.build([x[:1] for x in xs], present, np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64))
-    raw = adapter(masked)
-    check_raw_output(raw, masker.n_rows, n_cols, "on masked inputs")
-    check_output(adapter.to_numpy(adapter.transform(raw, output)), masker.n_rows, n_cols, "on masked inputs")
-    return output, n_cols
-
-
-def _run_all(run: Run, target: Any, n_cols: int, progress: bool, targets: dict | None) -> tuple:
-    """The long run: ``(full (N, C), cls (N,), values (N, 2**M, C or 1), rows, rounds)``;
-    ``rows`` ``(N, 2**M, K)`` the per-row outputs kept for the masking error (or None),
-    ``rounds`` the precision rounds of a sampled run."""
-    n, m = run.xs[0].shape[0], len(run.xs)
-    sampled = isinstance(run.masker, SampledMasker)
-    empty_rows = run.masker.empty_inputs()[0].shape[0] if run.masker.shared_empty else 0
-    run.total_rows = (n + empty_rows) if sampled else run.n_rows(empty_rows)
-    bar = progress_bar(run.total_rows, progress)
-    rows, rounds = None, []
-    try:
-        full = run.full_outputs(bar)
-        if run.output == "regression":
-            cls = np.zeros(n, dtype=np.int64)
-        elif target in ("predicted", "all"):
-            cls = np.argmax(full, axis=1)
-        else:
-            cls = np.full(n, int(target), dtype=np.int64)
-        keep_all = target == "all"
-        values = np.empty((n, 1 << m, n_cols if keep_all else 1))
-        values[:, -1] = full if keep_all else full[np.arange(n), cls][:, None]
-        if run.masker.shared_empty:
-            empty = run.mean_over_rows(run.masker.empty_inputs(), bar)
-            values[:, 0] = empty[None, :] if keep_all else empty[cls][:, None]
-        if sampled:
-            rows, _, rounds = fill_to_precision(run, values, cls, keep_all, bar, targets or DEFAULT_PRECISION,
-                                                run.masker.rows_per_sample)
-        else:
-            rows = kept_rows(run.masker, values, cls, keep_all)
-            run.fill_coalitions(values, cls, keep_all, bar, rows=rows)
-    finally:
-        bar.close()
-    if not np.all(np.isfinite(values)):
-        bad = np.argwhere(~np.isfinite(values))[0]
-        raise ValueError(f"non-finite coalition value for sample {bad[0]}, coalition {bad[1]}")
-    return full, cls, values, rows, rounds
 
 
 def _assemble(values: np.ndarray, full: np.ndarray, cls: np.ndarray, output: str, target: Any,

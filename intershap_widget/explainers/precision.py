@@ -14,14 +14,15 @@ whole background: the exact expectation, masking error 0.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 from ..maths.masking_error import MaskingError, exact_masking_error, masking_error
 
 __all__ = ["DEFAULT_PRECISION", "FIRST_ROUND", "MAX_ROUNDS", "MAX_KEPT_ROWS", "parse_precision",
-           "MAX_ROWS_PER_SAMPLE", "rows_needed", "fill_to_precision", "run_masking_error", "kept_rows", "attach_masking_error",
+           "MAX_ROWS_PER_SAMPLE", "rows_needed", "first_round", "rounds_to_precision", "run_masking_error",
+           "rows_to_keep", "attach_masking_error",
            "MaskingPrecisionWarning"]
 
 #: default targets, 1 standard error of the masking: the global score, and the RMS
@@ -77,52 +78,36 @@ def rows_needed(err: MaskingError, k: int, b: int, targets: dict) -> int:
     return min(need, b)
 
 
-def _merge(values: np.ndarray, part: np.ndarray, coal: np.ndarray, k_old: int, k_new: int) -> None:
-    """Running mean over rows for the coalitions ``coal`` of ``values``."""
-    values[:, coal] = (values[:, coal] * k_old + part[:, coal] * k_new) / (k_old + k_new)
-
-
-def fill_to_precision(run: Any, values: np.ndarray, cls: np.ndarray, keep_all: bool, bar, targets: dict,
-                      fixed_rows: int | None = None) -> tuple[np.ndarray, int, list]:
-    """Fill the coalition values with a SampledMasker until the targets hold.
-
-    Returns ``(rows (N, 2**M, K) float32, K, rounds)``; ``rounds`` lists the rows per
-    sample after each round and the errors seen there.
-    """
-    masker = run.masker
-    n, c = values.shape[:2]
+def first_round(n: int, c: int, masker: Any) -> tuple[int, int | None]:
+    """A sampled run's first round for N samples and ``c`` = 2**M coalitions:
+    ``(rows per sample, columns of the kept per-row outputs or None)``; a fixed
+    ``rows_per_sample`` is the only round (rows kept when they fit)."""
     b = masker.n_background
     cap = max(2, min(MAX_KEPT_ROWS // max(n * c, 1), MAX_ROWS_PER_SAMPLE))
-    k_final = min(fixed_rows, b) if fixed_rows is not None else min(FIRST_ROUND, b, cap)
-    keep = fixed_rows is None or n * c * k_final <= MAX_KEPT_ROWS
-    rows = np.empty((n, c, min(b, cap) if fixed_rows is None else k_final), dtype=np.float32) if keep else None
-    if keep:
-        fixed = _target_values(values, cls, keep_all)  # v(∅) and v(N) are exact
-        rows[:, 0], rows[:, -1] = fixed[:, :1], fixed[:, -1:]
-    coal = run.coalitions
-    k_done, rounds = 0, []
-    for _ in range(MAX_ROUNDS if fixed_rows is None else 1):
-        masker.k0, masker.n_rows = k_done, k_final - k_done
-        part = np.empty_like(values)
-        bar.total = bar.total + n * len(coal) * masker.n_rows
-        bar.refresh()
-        run.fill_coalitions(part, cls, keep_all, bar, rows=rows, k0=k_done)
-        if k_done == 0:
-            values[:, coal] = part[:, coal]
-        else:
-            _merge(values, part, coal, k_done, masker.n_rows)
-        k_done = k_final
-        if rows is None:  # a fixed K too large to keep its rows: no masking error
-            break
+    if masker.rows_per_sample is not None:
+        k = min(masker.rows_per_sample, b)
+        return k, (k if n * c * k <= MAX_KEPT_ROWS else None)
+    return min(FIRST_ROUND, b, cap), min(b, cap)
+
+
+def rounds_to_precision(add_rows: Callable[[int, int, int], None], rows: np.ndarray | None, values: np.ndarray,
+                        cls: np.ndarray, keep_all: bool, masker: Any, targets: dict, k_done: int) -> tuple[int, list]:
+    """After a first round of ``k_done`` rows per sample, call ``add_rows(k0, k1, round)``
+    (which adds rows ``k0..k1`` to ``values`` and ``rows`` ``(N, 2**M, K_max)``) until the
+    targets hold, at most :data:`MAX_ROUNDS` rounds. Returns ``(rows per sample, rounds)``;
+    ``rounds`` lists the rows per sample after each round and the errors seen there."""
+    rounds: list = []
+    while rows is not None:  # rows too many to keep: no error, no rounds
         err = _error(rows[:, :, :k_done], values, cls, keep_all, k_done, masker)
         rounds.append({"rows_per_sample": k_done, "intershap_se": err.intershap, "phi_rms_se": err.phi_rms})
-        if fixed_rows is not None:
+        if masker.rows_per_sample is not None or len(rounds) >= MAX_ROUNDS:
             break
-        k_final = min(rows_needed(err, k_done, b, targets), rows.shape[2])
-        if k_final <= k_done:
+        k_next = min(rows_needed(err, k_done, masker.n_background, targets), rows.shape[2])
+        if k_next <= k_done:
             break
-    masker.k0, masker.n_rows = 0, k_done
-    return (None if rows is None else rows[:, :, :k_done]), k_done, rounds
+        add_rows(k_done, k_next, len(rounds))
+        k_done = k_next
+    return k_done, rounds
 
 
 def _target_values(values: np.ndarray, cls: np.ndarray, keep_all: bool) -> np.ndarray:
@@ -158,20 +143,14 @@ def run_masking_error(masker: Any, rows: np.ndarray | None, values: np.ndarray, 
     return masking_error(rows, _target_values(values, cls, keep_all), design, fpc)
 
 
-def kept_rows(masker: Any, values: np.ndarray, cls: np.ndarray, keep_all: bool) -> np.ndarray | None:
-    """An array ``(N, 2**M, K)`` float32 for the per-row outputs of a random or
-    subsampled run (exact columns filled), or None when there is no masking error to
-    estimate or it would not fit in :data:`MAX_KEPT_ROWS`."""
-    n, c = values.shape[:2]
+def rows_to_keep(masker: Any, n: int, c: int) -> int | None:
+    """Columns K of the per-row outputs ``(N, 2**M, K)`` kept for the masking error of a
+    random or subsampled run, or None when there is no masking error to estimate or
+    they would not fit in :data:`MAX_KEPT_ROWS`."""
     k = masker.n_rows
     if getattr(masker, "design", None) not in ("independent", "shared") or k < 2 or n * c * k > MAX_KEPT_ROWS:
         return None
-    rows = np.empty((n, c, k), dtype=np.float32)
-    fixed = _target_values(values, cls, keep_all)
-    rows[:, -1] = fixed[:, -1:]
-    if masker.shared_empty:
-        rows[:, 0] = fixed[:, :1]
-    return rows
+    return k
 
 
 def attach_masking_error(res: Any, masker: Any, rows: np.ndarray | None, values: np.ndarray, cls: np.ndarray,

@@ -13,7 +13,6 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..maths import games
 from .adapters import ModelAdapter, _is_tensor
 from .checks import check_raw_output
 from .inputs import leaves
@@ -68,17 +67,36 @@ class Run:
     """
 
     def __init__(self, adapter: ModelAdapter, masker: Masker, xs: list, output: str, batch_size: int,
-                 names: Sequence[str] | None = None, n_cols: int | None = None):
+                 names: Sequence[str] | None = None, n_cols: int | None = None, offset: int = 0):
         self.adapter = adapter
+        #: global index of ``xs``' first sample (a shard of a larger X): the masker and
+        #: the messages see global sample ids
+        self.offset = int(offset)
         self.masker = masker
         self.xs = xs
         self.output = output
         self.batch_size = batch_size
         self.names = list(names) if names is not None else [f"modality {i}" for i in range(len(xs))]
         self.n_cols = n_cols
-        #: model rows run so far, and the whole run's (set by the driver, for the messages)
-        self.rows_done = 0
-        self.total_rows: int | None = None
+        #: model rows run so far (shared with the runs of its shards), and the whole
+        #: run's planned so far (set by the engine, for the messages)
+        self._count = [0, None]
+
+    @property
+    def rows_done(self) -> int:
+        return self._count[0]
+
+    @rows_done.setter
+    def rows_done(self, value: int) -> None:
+        self._count[0] = int(value)
+
+    @property
+    def total_rows(self) -> int | None:
+        return self._count[1]
+
+    @total_rows.setter
+    def total_rows(self, value: int | None) -> None:
+        self._count[1] = value
 
     @property
     def coalitions(self) -> np.ndarray:
@@ -87,11 +105,13 @@ class Run:
         inner = np.arange(1, (1 << m) - 1, dtype=np.int64)
         return inner if self.masker.shared_empty else np.concatenate([[0], inner])
 
-    def n_rows(self, n_background: int) -> int:
-        """Model rows of the whole run."""
-        n = self.xs[0].shape[0]
-        shared = n_background if self.masker.shared_empty else 0
-        return n * len(self.coalitions) * self.masker.n_rows + n + shared
+    def shard(self, start: int, stop: int) -> "Run":
+        """The run of samples ``start:stop`` of this one (views of its rows, global ids kept)."""
+        xs = [x[start:stop] for x in self.xs]
+        part = Run(self.adapter, self.masker, xs, self.output, self.batch_size, self.names, self.n_cols,
+                   self.offset + start)
+        part._count = self._count  # one row counter for the whole run
+        return part
 
     def coalition_text(self, present: np.ndarray) -> str:
         """``{a, c}``: the modalities present in one coalition mask ``(M,)``."""
@@ -130,13 +150,13 @@ class Run:
 
     def full_outputs(self, bar) -> np.ndarray:
         """v(N) for every class: model outputs on the full inputs, ``(N, C)``."""
-        n = self.xs[0].shape[0]
+        n, o = self.xs[0].shape[0], self.offset
         chunks = []
         for start in range(0, n, self.batch_size):
             stop = min(n, start + self.batch_size)
             out = self.adapter.to_numpy(self.forward(
-                self._fresh(self.xs, start, stop), lambda: f"on the full inputs of samples {start}–{stop - 1}"))
-            self._check_finite(out, lambda i: f"for sample {start + i} on its full input (every modality present)")
+                self._fresh(self.xs, start, stop), lambda: f"on the full inputs of samples {o + start}–{o + stop - 1}"))
+            self._check_finite(out, lambda i: f"for sample {o + start + i} on its full input (every modality present)")
             chunks.append(out)
             bar.update(stop - start)
         return np.concatenate(chunks, axis=0)
@@ -166,42 +186,41 @@ class Run:
         s0, s1 = int(sample[0]), int(sample[-1]) + 1
         # gather each sample once per block, then repeat it for its coalitions
         x_block = [adapter.take(x[s0:s1], sample - s0) for x in self.xs]
-        inputs = masker.build(x_block, present, sample, codes)
-        p = len(sample)
+        inputs = masker.build(x_block, present, sample + self.offset, codes)
+        p, o = len(sample), self.offset
 
         def where() -> str:
-            return (f"on the batch of samples {s0}–{s1 - 1} (from sample {s0} with coalition "
-                    f"{self.coalition_text(present[0])} to sample {s1 - 1} with {self.coalition_text(present[-1])})")
+            return (f"on the batch of samples {o + s0}–{o + s1 - 1} (from sample {o + s0} with coalition "
+                    f"{self.coalition_text(present[0])} to sample {o + s1 - 1} with {self.coalition_text(present[-1])})")
 
         rows = adapter.to_numpy(self.forward(inputs, where)).reshape(p, masker.n_rows, -1)
         out = rows.mean(1)
-        self._check_finite(out, lambda i: f"for sample {int(sample[i])} with coalition "
+        self._check_finite(out, lambda i: f"for sample {o + int(sample[i])} with coalition "
                                           f"{self.coalition_text(present[i])} present (the other modalities masked)")
         return rows if per_row else out
 
-    def fill_coalitions(self, values: np.ndarray, cls: np.ndarray, keep_all: bool, bar,
-                        rows: np.ndarray | None = None, k0: int = 0) -> None:
-        """Evaluate every (sample, coalition) pair into ``values`` ``(N, 2**M, C or 1)``,
-        in blocks of ``batch_size // K`` pairs. With ``rows`` ``(N, 2**M, K_total)`` the
-        per-row outputs of the explained class go to ``rows[:, :, k0:k0 + K]`` (for the
-        masking error)."""
-        coalitions = self.coalitions
-        n, k, n_coal = values.shape[0], self.masker.n_rows, len(coalitions)
-        masks = games.coalition_masks(len(self.xs))
+    def pair_values(self, codes: np.ndarray, masks: np.ndarray, cls: np.ndarray, keep_all: bool, bar,
+                    keep_rows: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        """v(S) of every sample of this run for the B coalitions ``codes`` ``(B,)`` with
+        masks ``(B, M)`` bool, in blocks of ``batch_size // K`` (sample, coalition) pairs
+        taken sample by sample: ``(values (n, B, C or 1), rows (n, B, K) float32 or None)``;
+        ``rows`` (with ``keep_rows``) the per-row outputs of the explained class ``cls``
+        ``(n,)`` (for the masking error)."""
+        n, k, n_coal = self.xs[0].shape[0], self.masker.n_rows, len(codes)
+        values = np.empty((n, n_coal, self.n_cols if keep_all else 1))
+        rows = np.empty((n, n_coal, k), dtype=np.float32) if keep_rows else None
         pairs_per_block = max(1, self.batch_size // max(k, 1))
         for start in range(0, n * n_coal, pairs_per_block):
             stop = min(n * n_coal, start + pairs_per_block)
             pair = np.arange(start, stop)
-            sample = pair // n_coal
-            coal = coalitions[pair % n_coal]
+            sample, col = pair // n_coal, pair % n_coal
             p = stop - start
             if rows is None:
-                out = self.pair_outputs(sample, masks[coal], coal)
+                out = self.pair_outputs(sample, masks[col], codes[col])
             else:
-                per_row = self.pair_outputs(sample, masks[coal], coal, per_row=True)
-                rows[sample, coal, k0:k0 + k] = per_row[np.arange(p), :, cls[sample]]
+                per_row = self.pair_outputs(sample, masks[col], codes[col], per_row=True)
+                rows[sample, col] = per_row[np.arange(p), :, cls[sample]]
                 out = per_row.mean(1)
-            if not keep_all:
-                out = out[np.arange(p), cls[sample]][:, None]
-            values[sample, coal] = out
-            bar.update(p * self.masker.n_rows)
+            values[sample, col] = out if keep_all else out[np.arange(p), cls[sample]][:, None]
+            bar.update(p * k)
+        return values, rows

@@ -30,6 +30,12 @@ from ..maths.sampling_design import (
 from ..maths.sampling_estimate import check_names, estimate, structured_game, table_value_function
 from .checks import check_count, check_seed, validate_call
 from .degenerate import background_overlap, degenerate_reason, is_fixed_output, warn_degenerate
+from .inputs import spec_of
+from .launch import launch, store_opener
+from .maskers import BackgroundMasker
+from .placement import Placement, check_placement
+from .run import progress_bar
+from .shards import PassSpec, target_classes
 
 __all__ = [
     "MAX_SAMPLED_MODALITIES", "MIN_DRAWS_FOR_SE", "MIN_STRATUM_FOR_SE", "NEAR_ZERO_GLOBAL", "NEAR_ZERO_LOCAL",
@@ -110,68 +116,74 @@ def model_value_function(
     evaluated once per sample and v(∅) once over the background. Returns the function
     and a dict of settings (target classes, output mode, background rows, seed).
     """
-    from .adapters import as_model
-    from .exact import _probe
-    from .maskers import BackgroundMasker
-    from .inputs import spec_of
-    from .run import Run, auto_batch_size
+    job, fn, info = _start(model, X, background, Placement(), None, target=target, output=output,
+                           n_background=n_background, batch_size=batch_size, seed=seed,
+                           modality_names=modality_names, allow_nonfinite=allow_nonfinite, call=call,
+                           output_key=output_key, budget=None, progress=False)
+    return fn, info
 
+
+def _start(model: Any, X: Any, background: Any, place: Placement, bar, *, target: Any, output: str,
+           n_background: int, batch_size: int | None, seed: Any, modality_names: Any, allow_nonfinite: bool,
+           call: Any, output_key: Any, budget: int | None, progress: bool) -> tuple:
+    """Check, probe and start the run; v(N) and v(∅): ``(launched run, value function, settings)``."""
     chk = validate_call(X, background, modality_names=modality_names, seed=seed, batch_size=batch_size,
                         n_background=n_background, target=target, output=output, targets=("predicted",),
                         max_modalities=MAX_SAMPLED_MODALITIES, allow_nonfinite=allow_nonfinite)
-    xs_in, bg_in = chk.xs, chk.background
+    xs_in, bg_in, m = chk.xs, chk.background, len(chk.xs)
+    if budget is not None:
+        design(m, budget, 0)  # a budget too small fails before any model call
     masker = BackgroundMasker(n_background=chk.n_background, seed=chk.seed)
     keep = masker.select_rows(bg_in[0].shape[0])
     if keep is not None:
         bg_in = [b[keep] for b in bg_in]
-    adapter = as_model(model, call, output_key, output, inputs=spec_of(X, xs_in, chk.names))
-    out_mode = adapter.default_output() if output == "auto" else output
-    n = xs_in[0].shape[0]
-    with adapter.session():
-        xs = [adapter.to_backend(x) for x in xs_in]
-        masker.bind(adapter, [adapter.to_backend(b) for b in bg_in])
-        out_mode, n_cols = _probe(adapter, masker, xs, out_mode, target, None)
-        step = chk.batch_size or auto_batch_size(xs, masker.n_rows)  # as explain()
-        run = Run(adapter, masker, xs, out_mode, step, names=chk.names, n_cols=n_cols)
-        bar = _NoBar()
-        full = run.full_outputs(bar)
-        empty = run.mean_over_rows(masker.empty_inputs(), bar)
-    if out_mode == "regression":
-        cls = np.zeros(n, dtype=np.int64)
-    elif target == "predicted":
-        cls = full.argmax(axis=1)  # softmax keeps the argmax
-    else:
-        cls = np.full(n, int(target), dtype=np.int64)
-    rows = np.arange(n)
-    k = masker.n_rows
+    n_eval = max(1, min(budget if budget is not None else 1 << min(m, 20), (1 << min(m, 40)) - 2))
+    extra = {"budget": budget, "sampler": "coalitions"}
+    bar = progress_bar(0, progress) if bar is None else bar
+    job = launch(place, model, masker, xs_in, bg_in, chk.names, spec_of(X, xs_in, chk.names), bar,
+                 n_coalitions=n_eval, call=call, output_key=output_key, output=output, target=target,
+                 class_names=None, batch_size=chk.batch_size,
+                 open_store=store_opener(place, model, xs_in, bg_in, target, chk.seed, extra=extra))
+    try:
+        fn, cls = _engine_value_function(job, m, target)
+    except BaseException:
+        job.close()
+        raise
+    reason = None
+    if is_fixed_output(job.output, target, job.n_cols):
+        reason = degenerate_reason(job.output, target, job.n_cols,
+                                   background_overlap(xs_in, bg_in, chk.background_is_x))
+    info = {"output": job.output, "target_class": cls, "n_background": masker.n_rows, "seed": chk.seed,
+            "batch_size": job.step, "degenerate_global": reason, "modality_names": chk.names,
+            "shards": len(job.engine.shards)}
+    return job, fn, info
+
+
+def _engine_value_function(job: Any, m: int, target: Any) -> tuple[Callable[[np.ndarray], np.ndarray], np.ndarray]:
+    """v(N) and v(∅) now, and ``masks (B, M) → (N, B)`` evaluating the other coalitions
+    as one pass over the shards per call: ``(function, explained classes (N,))``."""
+    engine = job.engine
+    none = np.zeros((0, m), dtype=bool)
+    first = engine.run_pass(PassSpec(0, np.zeros(0, dtype=np.int64), none, with_full=True), None)
+    empty = engine.empty(engine.k)  # expectation masking: v(∅) over the K background rows
+    n, calls = engine.n, [0]
+    cls = target_classes(first.full, job.output, target)
+    full, nothing = first.full[np.arange(n), cls], empty.mean[cls]
+    bits = np.left_shift(np.int64(1), np.arange(m, dtype=np.int64))
 
     def fn(masks: np.ndarray) -> np.ndarray:
         masks = np.asarray(masks, dtype=bool)
         result = np.empty((n, masks.shape[0]))
         everyone, nobody = masks.all(axis=1), ~masks.any(axis=1)
-        result[:, everyone] = full[rows, cls][:, None]
-        result[:, nobody] = empty[cls][:, None]
+        result[:, everyone] = full[:, None]
+        result[:, nobody] = nothing[:, None]
         inner = np.flatnonzero(~everyone & ~nobody)
-        total, pairs = n * len(inner), max(1, run.batch_size // k)
-        with adapter.session():
-            for start in range(0, total, pairs):
-                p = np.arange(start, min(total, start + pairs))
-                sample, col = p // len(inner), inner[p % len(inner)]
-                out = run.pair_outputs(sample, masks[col], col)
-                result[sample, col] = out[np.arange(len(p)), cls[sample]]
+        calls[0] += 1
+        part = engine.run_pass(PassSpec(calls[0], masks[inner] @ bits, masks[inner], with_full=False), cls)
+        result[:, inner] = part.values[:, :, 0]
         return result
 
-    reason = None
-    if is_fixed_output(out_mode, target, n_cols):
-        reason = degenerate_reason(out_mode, target, n_cols, background_overlap(xs_in, bg_in, chk.background_is_x))
-    return fn, {"output": out_mode, "target_class": cls, "n_background": k, "seed": chk.seed, "batch_size": step,
-                "degenerate_global": reason,
-                "modality_names": chk.names}
-
-
-class _NoBar:
-    def update(self, n: int) -> None:
-        pass
+    return fn, cls
 
 
 def sample_explain(
@@ -190,6 +202,11 @@ def sample_explain(
     allow_nonfinite: bool = False,
     call: str | None = None,
     output_key: Any = None,
+    client: Any = None,
+    checkpoint: str | None = None,
+    shard_size: int | None = None,
+    model_factory: Any = None,
+    device: str | None = None,
 ) -> SampledResult:
     """Like :func:`intershap_widget.explain`, but with ``budget`` sampled coalitions per
     sample instead of all 2**M (expectation masking over the background). ``X`` takes the
@@ -198,20 +215,28 @@ def sample_explain(
     The same input checks as ``explain`` (``target="all"`` is not available here). A
     budget of 2**M or more is the exact computation (every coalition once, at the exact
     path's cost: N·(2**M − 2)·K + N + K model rows; standard errors 0): asking for it
-    is never more expensive than ``explain``.
+    is never more expensive than ``explain``. ``client``, ``checkpoint``, ``shard_size``,
+    ``model_factory`` and ``device`` shard the samples as in ``explain`` (docs/scale.md):
+    each call of the value function is one pass over the shards.
     """
     budget = check_count(budget, "budget (coalitions per sample)")
+    place = check_placement(model, client, checkpoint, shard_size, model_factory, device)
     m = len(X) if isinstance(X, (list, tuple, dict)) else 0
-    if m >= 2:
-        design(m, budget, 0)  # a budget too small fails before any model call
-    fn, info = model_value_function(model, X, background, target=target, output=output,
-                                    n_background=n_background, batch_size=batch_size, seed=seed,
-                                    modality_names=modality_names, allow_nonfinite=allow_nonfinite,
-                                    call=call, output_key=output_key)
-    res = sample_interactions(fn, m, budget, seed=info["seed"], modality_names=info["modality_names"],
-                              progress=progress)
+    bar = progress_bar(0, progress)
+    try:
+        job, fn, info = _start(model, X, background, place, bar, target=target, output=output,
+                               n_background=n_background, batch_size=batch_size, seed=seed,
+                               modality_names=modality_names, allow_nonfinite=allow_nonfinite, call=call,
+                               output_key=output_key, budget=budget, progress=progress)
+        try:
+            res = sample_interactions(fn, m, budget, seed=info["seed"], modality_names=info["modality_names"])
+        finally:
+            job.close()
+    finally:
+        bar.close()
     res.settings.update({k: v for k, v in info.items()
                          if k not in ("target_class", "modality_names") and v is not None})
+    res.settings["model_rows"] = int(job.engine.model_rows)
     res.settings["target"] = target
     res.settings["budget_asked"] = budget
     if info["degenerate_global"] is not None:  # fixed output against its own samples

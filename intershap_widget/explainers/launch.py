@@ -1,0 +1,95 @@
+"""Start a run: probe the model, settle the batch size, plan the shards, open the
+checkpoint and return the :class:`~.engine.Engine` that computes the passes, in this
+process (:class:`~.engine.LocalEngine`) or on Dask workers
+(:class:`~.distributed.DaskEngine`, when ``place.client`` is given)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .adapters import as_model
+from .checkpoint import Checkpoint, open_checkpoint
+from .engine import Engine, LocalEngine
+from .maskers import Masker, SampledMasker
+from .placement import Placement
+from .probe import probe_model
+from .run import Run, auto_batch_size
+from .shards import plan_shards
+
+__all__ = ["Launched", "launch", "store_opener"]
+
+
+@dataclass
+class Launched:
+    """A started run: its engine, the resolved output mode, C, the batch size, rows spent
+    timing batch sizes, and the dtype of the model's outputs."""
+
+    engine: Engine
+    output: str
+    n_cols: int
+    step: int
+    calibration_rows: int
+    output_dtype: str | None
+
+    def close(self) -> None:
+        """Release what the run holds (a Dask run's worker state)."""
+        self.engine.close()
+
+
+def store_opener(place: Placement, model: Any, xs: list, bg: list, target: Any, seed: int, baseline: Any = None,
+                 precision: dict | None = None, extra: dict | None = None) -> Callable[..., Any]:
+    """``(output, step, shards, describe) -> Checkpoint or None`` for this run; ``extra``
+    settings (e.g. a sampler's budget) join the manifest."""
+
+    def open_store(output: str, step: int, shards: list, describe: dict) -> Any:
+        if place.checkpoint is None:
+            return None
+        return open_checkpoint(place.checkpoint, model if model is not None else place.model_factory, xs, bg,
+                               output=output, target=target, step=step, shards=shards,
+                               describe={**describe, **(extra or {})}, seed=seed, baseline=baseline,
+                               precision=precision)
+
+    return open_store
+
+
+def launch(place: Placement, model: Any, masker: Masker, xs_in: list, bg_in: list, names: list, spec: Any, bar,
+           *, n_coalitions: int, call: Any, output_key: Any, output: str, target: Any, class_names: Any,
+           batch_size: int | None, open_store: Callable[..., Any]) -> Launched:
+    """Probe and plan the run of ``n_coalitions`` coalitions per sample; the engine
+    that computes it (see the module docstring)."""
+    stored = Checkpoint.stored_manifest(place.checkpoint)
+    if batch_size is None and stored is not None:  # resume at the batch size the run was timed at
+        batch_size = stored["settings"].get("batch_size")
+    if place.remote:
+        from .distributed import launch_on_dask
+
+        return Launched(*launch_on_dask(place, model, masker, xs_in, bg_in, names, spec, bar,
+                                        n_coalitions=n_coalitions, call=call, output_key=output_key, output=output,
+                                        target=target, class_names=class_names, batch_size=batch_size,
+                                        open_store=open_store))
+    adapter = as_model(model, call, output_key, output, inputs=spec)
+    if output == "auto":
+        output = adapter.default_output()
+    with adapter.session():
+        xs = [adapter.to_backend(x) for x in xs_in]
+        masker.bind(adapter, [adapter.to_backend(b) for b in bg_in])
+        output, n_cols = probe_model(adapter, masker, xs, output, target, class_names)
+        step = int(batch_size) if batch_size is not None else auto_batch_size(xs, masker.n_rows)
+        run = Run(adapter, masker, xs, output, step, names=names, n_cols=n_cols)
+        spent = 0 if batch_size is not None else _calibrate(run, masker, n_coalitions)
+    shards = plan_shards(xs[0].shape[0], n_coalitions * masker.n_rows + 1, place.shard_size)
+    store = open_store(output, run.batch_size, shards, masker.describe())
+    engine = LocalEngine(run, shards, target, bar, store)
+    return Launched(engine, output, n_cols, run.batch_size, spent, adapter.output_dtype)
+
+
+def _calibrate(run: Run, masker: Masker, n_coalitions: int) -> int:
+    """Time a few batch sizes on the probe when the run is large enough (sets
+    ``run.batch_size``): the rows spent."""
+    from .throughput import calibrate_batch_size
+
+    n_rows = masker.n_rows if not isinstance(masker, SampledMasker) else min(masker.n_background, 256)
+    expected = run.xs[0].shape[0] * n_coalitions * max(n_rows, 1)
+    run.batch_size, spent, _ = calibrate_batch_size(run, expected, run.batch_size)
+    return spent

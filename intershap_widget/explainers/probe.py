@@ -1,0 +1,49 @@
+"""The probe: before the long run, two full rows and one masked sample's K rows through
+the model settle the output mode and the number of outputs C and check every shape,
+so a wrong model or setting fails in a second, not after hours."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .adapters import ModelAdapter, resolve_output
+from .checks import check_output, check_raw_output
+from .maskers import Masker
+
+__all__ = ["probe_model"]
+
+
+def probe_model(adapter: ModelAdapter, masker: Masker, xs: list, output: str, target: Any,
+           class_names: Sequence[str] | None) -> tuple[str, int]:
+    """Run two full rows and one masked sample's K rows: the resolved output mode and the
+    number of model outputs C, after every check that needs them."""
+    probe_rows = min(xs[0].shape[0], 2)
+    idx = np.arange(probe_rows)  # new arrays: the model may write into its input
+    raw = adapter([adapter.take(x, idx) for x in xs])
+    check_raw_output(raw, probe_rows, None, "on a probe batch")
+    probe = check_output(adapter.to_numpy(raw), probe_rows, None, "on a probe batch")
+    output = resolve_output(output, probe)
+    n_cols = probe.shape[1]
+    if output == "regression" and n_cols != 1:
+        raise ValueError(f"output='regression' needs one value per row; the model returned {n_cols}")
+    if output == "logits" and n_cols < 2:
+        raise ValueError("output='logits' needs at least 2 classes; use output='regression' for one column")
+    if output == "probability" and (probe.min() < -1e-6 or probe.max() > 1 + 1e-6):
+        raise ValueError(
+            "output='probability' but the model returned values outside [0, 1]; "
+            "use output='logits' (softmax applied) or output='regression'"
+        )
+    if isinstance(target, (int, np.integer)) and target >= n_cols:
+        raise ValueError(f"target class {target} out of range: the model returns {n_cols} outputs")
+    if class_names is not None and len(class_names) != n_cols:
+        raise ValueError(f"{len(class_names)} class_names for {n_cols} model outputs")
+    # a masked probe: one coalition through the masker checks its shapes
+    present = np.zeros((1, len(xs)), dtype=bool)
+    present[0, 0] = True
+    masked = masker.build([x[:1] for x in xs], present, np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64))
+    raw = adapter(masked)
+    check_raw_output(raw, masker.n_rows, n_cols, "on masked inputs")
+    check_output(adapter.to_numpy(adapter.transform(raw, output)), masker.n_rows, n_cols, "on masked inputs")
+    return output, n_cols

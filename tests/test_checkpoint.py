@@ -1,0 +1,202 @@
+"""Resumable runs: explain(..., checkpoint=run_dir) writes each finished shard atomically,
+resumes a crashed run computing only the unfinished shards (model rows counted), gives
+the same numbers bit for bit, and refuses a folder written for other inputs or settings."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+import intershap_widget as isw
+from intershap_widget.explainers import checkpoint as ckpt
+from intershap_widget.explainers.checkpoint import CheckpointMismatch, fingerprint
+from models_for_tests import SmoothModel, random_modalities
+
+SHAPES = [(3,), (2,), (4,)]
+N, SHARD = 23, 5  # shards of 5, 5, 5, 5, 3 samples
+
+
+class RowCounter(SmoothModel):
+    """SmoothModel that appends its batch sizes to a log file and raises once ``fail_file``
+    exists and the batch holds a full-input row of sample ``fail_at``."""
+
+    def __init__(self, log, fail_file=None, fail_at=None):
+        super().__init__(SHAPES, n_classes=3, seed=0)
+        self.log, self.fail_file, self.fail_at = str(log), fail_file and str(fail_file), fail_at
+
+    def __call__(self, xs):
+        with open(self.log, "a") as f:
+            f.write(f"{len(xs[0])}\n")
+        if self.fail_file and os.path.exists(self.fail_file):
+            if np.any(np.all(xs[0] == self.marker, axis=1)):
+                raise RuntimeError(f"model failed on sample {self.fail_at}")
+        return super().__call__(xs)
+
+
+def rows_logged(log) -> int:
+    return sum(int(line) for line in open(log)) if os.path.exists(log) else 0
+
+
+def data():
+    X = random_modalities(N, SHAPES, seed=4)
+    return X, [b[:6] for b in random_modalities(6, SHAPES, seed=5)]
+
+
+def probe_rows(k: int) -> int:
+    return 2 + k  # two full rows and one masked sample's K rows
+
+
+def shard_rows(size: int, k: int, m: int = 3, shared_empty: bool = True) -> int:
+    """Rows of a shard: the full input once, every coalition but N (and ∅ when not shared) K times."""
+    return size * ((2**m - 2 + (not shared_empty)) * k + 1)
+
+
+def test_checkpointed_run_equals_plain_run_and_resumes_without_model_rows(tmp_path):
+    X, bg = data()
+    log = tmp_path / "rows.log"
+    model = RowCounter(log)
+    plain = isw.explain(model, X, bg, shard_size=SHARD, progress=False, target="all")
+    rows_plain = rows_logged(log)
+    run_dir = tmp_path / "run"
+    first = isw.explain(model, X, bg, shard_size=SHARD, progress=False, target="all", checkpoint=run_dir)
+    assert rows_logged(log) - rows_plain == rows_plain  # the same work as a plain run
+    assert np.array_equal(first.class_values, plain.class_values)
+    files = sorted(os.listdir(run_dir))
+    assert files == ["empty.npz", "manifest.json"] + [f"pass0_shard{i:05d}.npz" for i in range(5)]
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["inputs"] == fingerprint(X) and manifest["seed"] == 0
+    assert manifest["settings"]["shards"] == [[0, 5], [5, 10], [10, 15], [15, 20], [20, 23]]
+    before = rows_logged(log)
+    again = isw.explain(model, X, bg, shard_size=SHARD, progress=False, target="all", checkpoint=run_dir)
+    assert rows_logged(log) - before == probe_rows(6)  # only the probe: every shard was done
+    assert np.array_equal(again.class_values, plain.class_values)
+    assert np.array_equal(again.phi, plain.phi)
+
+
+@pytest.mark.parametrize("masking", ["expectation", "random"])
+def test_a_crash_mid_run_resumes_with_only_the_unfinished_shards(tmp_path, masking):
+    X, bg = data()
+    X[0][:, 0] = np.arange(N)  # a marker: sample a's modality 0 starts with a
+    fail_at = 12  # in shard 2 (samples 10..14)
+    log, flag = tmp_path / "rows.log", tmp_path / "fail"
+    model = RowCounter(log, flag, fail_at)
+    model.marker = X[0][fail_at]
+    kw = dict(masking=masking, n_draws=4, shard_size=SHARD, progress=False, target="predicted")
+    plain = isw.explain(model, X, bg, **kw)
+    flag.touch()
+    run_dir = tmp_path / "run"
+    with pytest.raises(RuntimeError, match="failed on sample 12"):
+        isw.explain(model, X, bg, checkpoint=run_dir, **kw)
+    done = sorted(p for p in os.listdir(run_dir) if p.startswith("pass"))
+    assert done == ["pass0_shard00000.npz", "pass0_shard00001.npz"]
+    flag.unlink()
+    before = rows_logged(log)
+    resumed = isw.explain(model, X, bg, checkpoint=run_dir, **kw)
+    k, shared = (6, True) if masking == "expectation" else (4, False)  # random draws v(∅) per sample
+    unfinished = shard_rows(5, k, shared_empty=shared) * 2 + shard_rows(3, k, shared_empty=shared)
+    assert rows_logged(log) - before == probe_rows(k) + unfinished
+    assert np.array_equal(resumed.coalition_values, plain.coalition_values)
+
+
+def test_other_inputs_seed_or_settings_are_refused(tmp_path):
+    X, bg = data()
+    model = SmoothModel(SHAPES, n_classes=3)
+    run_dir = tmp_path / "run"
+    isw.explain(model, X, bg, shard_size=SHARD, progress=False, checkpoint=run_dir, masking="random", seed=1)
+    other = [x.copy() for x in X]
+    other[1][3, 0] += 1e-9
+    with pytest.raises(CheckpointMismatch, match="other inputs than this call"):
+        isw.explain(model, other, bg, shard_size=SHARD, progress=False, checkpoint=run_dir, masking="random", seed=1)
+    with pytest.raises(CheckpointMismatch, match="other seed"):
+        isw.explain(model, X, bg, shard_size=SHARD, progress=False, checkpoint=run_dir, masking="random", seed=2)
+    with pytest.raises(CheckpointMismatch, match="settings"):
+        isw.explain(model, X, bg, shard_size=4, progress=False, checkpoint=run_dir, masking="random", seed=1)
+    with pytest.raises(CheckpointMismatch, match="model"):
+        isw.explain(SmoothModel(SHAPES, n_classes=3, seed=1), X, bg, shard_size=SHARD, progress=False,
+                    checkpoint=run_dir, masking="random", seed=1)
+    # nothing was overwritten: the original call still resumes
+    isw.explain(model, X, bg, shard_size=SHARD, progress=False, checkpoint=run_dir, masking="random", seed=1)
+
+
+def test_a_crash_while_writing_leaves_the_previous_state(tmp_path, monkeypatch):
+    store = ckpt.Checkpoint(tmp_path, {"format": 1})
+    from intershap_widget.explainers.shards import PassSpec, Shard, ShardResult
+
+    shard, spec = Shard(0, 0, 2), PassSpec(0, np.arange(1, 3), np.eye(2, dtype=bool))
+    store.save_shard(spec, shard, ShardResult(np.ones((2, 3)), np.ones((2, 2, 1)), None, 10))
+
+    def broken(f, **arrays):
+        f.write(b"half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ckpt.np, "savez", broken)
+    with pytest.raises(OSError, match="disk full"):
+        store.save_shard(spec, shard, ShardResult(np.zeros((2, 3)), np.zeros((2, 2, 1)), None, 10))
+    assert sorted(os.listdir(tmp_path)) == ["manifest.json", "pass0_shard00000.npz"]  # no temp file left
+    monkeypatch.undo()
+    back = store.load_pass(spec, [shard])[0]
+    assert np.array_equal(back.full, np.ones((2, 3))) and np.array_equal(back.values, np.ones((2, 2, 1)))
+    assert back.rows is None and back.model_rows == 10
+
+
+def test_fingerprint_and_model_identity():
+    torch = pytest.importorskip("torch")
+    a = np.arange(12, dtype=np.float32).reshape(4, 3)
+    assert fingerprint([a]) == fingerprint([torch.from_numpy(a.copy())])
+    assert fingerprint([a]) != fingerprint([a.astype(np.float64)])
+    assert fingerprint([a]) != fingerprint([a.reshape(3, 4)])
+    from intershap_widget.paper.fusion import make_model
+
+    assert ckpt.model_identity(make_model([4, 4], seed=0)) == ckpt.model_identity(make_model([4, 4], seed=0))
+    assert ckpt.model_identity(make_model([4, 4], seed=0)) != ckpt.model_identity(make_model([4, 4], seed=1))
+
+
+_CRASHING_RUN = """
+import sys, time
+import intershap_widget as isw
+from test_checkpoint import RowCounter, SHAPES
+from models_for_tests import random_modalities
+
+plain_call = RowCounter.__call__
+RowCounter.__call__ = lambda self, xs: (time.sleep(0.02), plain_call(self, xs))[1]  # slow, same model
+X = random_modalities(23, SHAPES, seed=4)
+bg = random_modalities(6, SHAPES, seed=5)
+isw.explain(RowCounter(sys.argv[2]), X, bg, shard_size=2, batch_size=8, progress=False,
+            target="all", checkpoint=sys.argv[1])
+"""
+
+
+def test_a_killed_process_resumes_from_its_last_finished_shard(tmp_path):
+    """SIGKILL of the process running explain() (no clean-up at all), then a resume that
+    computes only the shards not on disk, with the same numbers."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run_dir = tmp_path / "run"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.path.dirname(__file__), os.getcwd()])}
+    log = tmp_path / "rows.log"
+    proc = subprocess.Popen([sys.executable, "-c", _CRASHING_RUN, str(run_dir), str(log)], env=env)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (run_dir / "pass0_shard00003.npz").exists():
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done = sorted(p for p in os.listdir(run_dir) if p.startswith("pass0_"))
+    assert 4 <= len(done) < 12, done  # killed part-way through its 12 shards
+    assert not [p for p in os.listdir(run_dir) if p.endswith(".npz") and p not in done and p != "empty.npz"]
+    X, bg = random_modalities(23, SHAPES, seed=4), random_modalities(6, SHAPES, seed=5)
+    model = RowCounter(log)
+    kw = dict(shard_size=2, batch_size=8, progress=False, target="all")
+    before = rows_logged(log)
+    resumed = isw.explain(model, X, bg, checkpoint=run_dir, **kw)
+    todo = sum(min(23, s + 2) - s for s in range(0, 23, 2) if f"pass0_shard{s // 2:05d}.npz" not in done)
+    assert rows_logged(log) - before == probe_rows(6) + shard_rows(1, 6) * todo
+    assert resumed.settings["checkpoint"]["shards_read_back"] == len(done)
+    log.unlink()
+    plain = isw.explain(model, X, bg, **kw)
+    assert np.array_equal(resumed.class_values, plain.class_values)
