@@ -11,6 +11,7 @@ from .maths.interactions import order_shares
 from .maths.result import InteractionResult, load_result
 from .explainers.adapters import concatenated
 from .explainers.checkpoint import CheckpointMismatch
+from .explainers.distributed import SlowWorkerWarning
 from .explainers.exact import explain, explain_factorised
 from .explainers.factorised import Factorised
 from .explainers.maskers import BackgroundMasker, BaselineMasker, CallableMasker, RandomMasker, SampledMasker
@@ -50,6 +51,7 @@ __all__ = [
     "SampledResult",
     "SamplingWarning",
     "shapley_values",
+    "SlowWorkerWarning",
     "ShapleyGameWidget",
     "TokenReference",
     "unload_ipython_extension",

@@ -33,8 +33,11 @@ N, SHARD = 13, 4  # shards of 4, 4, 4, 1 samples
 
 @pytest.fixture(scope="module")
 def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None)
+    import dask
+
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):  # docs/scale.md
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                           host="127.0.0.1", dashboard_address=None)
     c = distributed.Client(cluster)
     try:
         yield c
@@ -236,3 +239,15 @@ def test_placement_errors_come_before_any_model_call(client):
     with pytest.raises(ValueError, match="model_factory= with client="):
         isw.explain(None, X, bg, progress=False)
     assert calls == []
+
+
+def test_dask_default_memory_trimming_is_warned_about():
+    """Dask's nannies set MALLOC_TRIM_THRESHOLD_ (2x slower model batches, measured):
+    a run on such workers says what to change; the fixture's workers do not warn."""
+    X, bg = inputs()
+    model = SmoothModel([(d,) for d in DIMS], n_classes=3)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1",
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as c:
+        with pytest.warns(isw.SlowWorkerWarning, match="pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"):
+            slow = isw.explain(model, X, bg, client=c, progress=False)
+    assert np.array_equal(slow.coalition_values, isw.explain(model, X, bg, progress=False).coalition_values)

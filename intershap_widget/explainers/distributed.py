@@ -15,7 +15,9 @@ model rows of the whole run across workers, a checkpoint saves each one on the d
 from __future__ import annotations
 
 import copy
+import os
 import threading
+import warnings
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
@@ -29,7 +31,7 @@ from .probe import probe_model
 from .run import Run, auto_batch_size
 from .shards import PassSpec, Shard, compute_shard, plan_shards
 
-__all__ = ["DaskEngine", "launch_on_dask"]
+__all__ = ["DaskEngine", "SlowWorkerWarning", "launch_on_dask"]
 
 #: times a shard is sent again after the worker holding its samples died
 MAX_RESUBMITS = 3
@@ -98,16 +100,24 @@ def _forget(key: str) -> None:
     _STATE.pop(key, None)
 
 
-def _probe_task(model, factory, device, job: Job, head: list, output: str, target: Any, class_names: Any) -> dict:
-    """On a worker: the probe (:func:`.probe.probe_model`) and what the plan needs."""
+def _probe_task(model, factory, device, job: Job, head: list, output: str, target: Any, class_names: Any,
+                batch_size: int | None, n_pairs: int) -> dict:
+    """On a worker: the probe (:func:`.probe.probe_model`), the batch size (given, or
+    timed on this worker's hardware) and what the plan needs."""
+    from .launch import calibrate
+
     adapter, masker = _state(model, factory, device, job)
     if output == "auto":
         output = adapter.default_output()
     with adapter.session():
         xs = [adapter.to_backend(x) for x in head]
         output, n_cols = probe_model(adapter, masker, xs, output, target, class_names)
+        step = int(batch_size) if batch_size is not None else auto_batch_size(xs, masker.n_rows)
+        run = Run(adapter, masker, xs, output, step, names=job.names, n_cols=n_cols)
+        spent = 0 if batch_size is not None else calibrate(run, masker, n_pairs)
     return {"output": output, "n_cols": n_cols, "k": masker.n_rows, "describe": masker.describe(),
-            "step": auto_batch_size(xs, masker.n_rows), "output_dtype": adapter.output_dtype}
+            "step": run.batch_size, "calibration_rows": spent, "output_dtype": adapter.output_dtype,
+            "malloc_trim": os.environ.get("MALLOC_TRIM_THRESHOLD_")}
 
 
 def _shard_task(model, factory, device, job: Job, xs_part: list, shard: Shard, spec: PassSpec, target: Any,
@@ -194,6 +204,23 @@ class DaskEngine(Engine):
         return EmptyValue(mean, rows)
 
 
+class SlowWorkerWarning(UserWarning):
+    """The Dask workers run with a setting that makes the model much slower there."""
+
+
+def _warn_if_slow_workers(trim: str | None) -> None:
+    """Dask's nannies set ``MALLOC_TRIM_THRESHOLD_=65536`` by default; glibc then hands
+    every large temporary array back to the system, and batches of model rows ran 2.0-2.3x
+    slower on a worker than in the driver (benchmarks/bench_distributed.py)."""
+    if trim is None:
+        return
+    warnings.warn(
+        f"the Dask workers run with MALLOC_TRIM_THRESHOLD_={trim} (Dask's default), which made batches of model "
+        "rows about 2x slower on a worker than in one process here. Before creating the cluster, run "
+        "dask.config.set({'distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_': None}) "
+        "(see docs/scale.md)", SlowWorkerWarning, stacklevel=5)
+
+
 def _bind_here(masker: Any, background: list) -> None:
     """Bind the driver's masker on numpy copies (its description, rows and strata)."""
     adapter = ModelAdapter(lambda xs: None)
@@ -204,7 +231,7 @@ def launch_on_dask(place: Any, model: Any, masker: Any, xs_in: list, bg_in: list
                    n_coalitions: int, call: Any, output_key: Any, output: str, target: Any, class_names: Any,
                    batch_size: int | None, open_store: Callable[..., Any]) -> tuple:
     """Probe on a worker, plan, open the checkpoint: ``(engine, output, C, batch size,
-    0 calibration rows, output dtype)`` (see :func:`.launch.launch`)."""
+    calibration rows, output dtype)`` (see :func:`.launch.launch`)."""
     client, key = place.client, uuid.uuid4().hex
     xs_cpu, bg_cpu = [_cpu(x) for x in xs_in], [_cpu(b) for b in bg_in]
     job = Job(key, bg_cpu, copy.copy(masker), spec, call, output_key, output, list(names))
@@ -212,10 +239,11 @@ def launch_on_dask(place: Any, model: Any, masker: Any, xs_in: list, bg_in: list
     common = (model_ref, place.model_factory, place.device, client.scatter(job, broadcast=True, hash=False))
     try:
         probe = client.submit(_probe_task, *common, [x[:2] for x in xs_cpu], output, target, class_names,
-                              pure=False).result()
+                              batch_size, xs_in[0].shape[0] * n_coalitions, pure=False).result()
+        _warn_if_slow_workers(probe["malloc_trim"])
         _bind_here(masker, bg_cpu)
         masker.n_rows = probe["k"]  # a masking function's K is known after its first call
-        step = int(batch_size or probe["step"])
+        step = int(probe["step"])
         output, n_cols = probe["output"], probe["n_cols"]
         shards = plan_shards(xs_in[0].shape[0], n_coalitions * probe["k"] + 1, place.shard_size)
         store = open_store(output, step, shards, probe["describe"])
@@ -226,4 +254,4 @@ def launch_on_dask(place: Any, model: Any, masker: Any, xs_in: list, bg_in: list
     except BaseException:
         client.run(_forget, key)
         raise
-    return engine, output, n_cols, step, 0, probe["output_dtype"]
+    return engine, output, n_cols, step, probe["calibration_rows"], probe["output_dtype"]

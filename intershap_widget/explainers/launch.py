@@ -17,7 +17,7 @@ from .probe import probe_model
 from .run import Run, auto_batch_size
 from .shards import plan_shards
 
-__all__ = ["Launched", "launch", "store_opener"]
+__all__ = ["Launched", "launch", "store_opener", "calibrate"]
 
 
 @dataclass
@@ -77,19 +77,19 @@ def launch(place: Placement, model: Any, masker: Masker, xs_in: list, bg_in: lis
         output, n_cols = probe_model(adapter, masker, xs, output, target, class_names)
         step = int(batch_size) if batch_size is not None else auto_batch_size(xs, masker.n_rows)
         run = Run(adapter, masker, xs, output, step, names=names, n_cols=n_cols)
-        spent = 0 if batch_size is not None else _calibrate(run, masker, n_coalitions)
+        spent = 0 if batch_size is not None else calibrate(run, masker, xs[0].shape[0] * n_coalitions)
     shards = plan_shards(xs[0].shape[0], n_coalitions * masker.n_rows + 1, place.shard_size)
     store = open_store(output, run.batch_size, shards, masker.describe())
     engine = LocalEngine(run, shards, target, bar, store)
     return Launched(engine, output, n_cols, run.batch_size, spent, adapter.output_dtype)
 
 
-def _calibrate(run: Run, masker: Masker, n_coalitions: int) -> int:
-    """Time a few batch sizes on the probe when the run is large enough (sets
-    ``run.batch_size``): the rows spent."""
+def calibrate(run: Run, masker: Masker, n_pairs: int) -> int:
+    """Time a few batch sizes on the probe when a run of ``n_pairs`` (sample, coalition)
+    pairs is large enough (sets ``run.batch_size``): the rows spent."""
     from .throughput import calibrate_batch_size
 
     n_rows = masker.n_rows if not isinstance(masker, SampledMasker) else min(masker.n_background, 256)
-    expected = run.xs[0].shape[0] * n_coalitions * max(n_rows, 1)
+    expected = n_pairs * max(n_rows, 1)
     run.batch_size, spent, _ = calibrate_batch_size(run, expected, run.batch_size)
     return spent

@@ -1,0 +1,106 @@
+"""explain() on a Dask LocalCluster against the single-process run.
+
+Prints, measured in one run on this machine, for the paper's early-fusion FCNN
+(intershap_widget.paper.fusion, modalities 110/90/100/110) at N = 2,000, M = 4, K = 50
+(N·(2**M − 2)·K + N + K = 1,402,050 model rows):
+  * wall time of the single-process run, of 1 and of 2 local workers (processes, one
+    thread each; the cluster is started before timing), and the speed-ups
+    (goal: >= 1.7x with 2 workers on 2 free cores);
+  * the per-shard overhead (scheduler, transfer, gathering) = (wall time of the
+    1-worker run − the workers' compute time) / shards, as a share of a shard's
+    compute time (goal: < 5 %);
+  * whether the sharded coalition values equal the local ones bit for bit.
+
+The workers start with Dask's MALLOC_TRIM_THRESHOLD_ unset (docs/scale.md); with
+``--dask-default-env`` they keep Dask's default (65536), which made them about 2x slower.
+
+Usage: python benchmarks/bench_distributed.py [--n 2000] [--k 50] [--shard-size S] [--dask-default-env]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import torch
+
+import intershap_widget as isw
+from intershap_widget.paper.fusion import make_model
+
+SIZES = (110, 90, 100, 110)
+
+
+def compute_seconds(stream: list) -> tuple[float, int]:
+    """Total compute time and count of the shard tasks in a Dask task stream."""
+    total, count = 0.0, 0
+    for task in stream:
+        if "_shard_task" not in str(task.get("key", "")):
+            continue
+        count += 1
+        total += sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
+    return total, count
+
+
+def timed_sharded(client, model, X, bg, shard_size, batch_size):
+    from distributed import get_task_stream
+
+    with get_task_stream(client) as ts:
+        start = time.perf_counter()
+        res = isw.explain(model, X, bg, client=client, shard_size=shard_size, batch_size=batch_size, progress=False)
+        wall = time.perf_counter() - start
+    return res, wall, ts.data
+
+
+def main(n: int = 2000, k: int = 50, shard_size: int | None = None, dask_default_env: bool = False) -> None:
+    import dask
+    from distributed import Client, LocalCluster
+
+    if not dask_default_env:
+        dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})
+    torch.set_num_threads(1)
+    model = make_model(SIZES, "early", n_classes=2, seed=0).eval()
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(n, d)).astype(np.float32) for d in SIZES]
+    bg = [x[:k] for x in X]
+    isw.explain(model, [x[:5] for x in X], [b[:5] for b in bg], progress=False)  # warm-up
+    start = time.perf_counter()
+    local = isw.explain(model, X, bg, shard_size=shard_size, progress=False)
+    t_local = time.perf_counter() - start
+    step = local.settings["batch_size"]  # timed on the probe here; the workers run at the same size
+    walls, overhead, same = {}, None, True
+    for workers in (1, 2):
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            isw.explain(model, [x[:5] for x in X], [b[:5] for b in bg], client=client, progress=False)
+            res, walls[workers], stream = timed_sharded(client, model, X, bg, shard_size, step)
+            same &= bool(np.array_equal(res.coalition_values, local.coalition_values))
+            if workers == 1:
+                busy, shards = compute_seconds(stream)
+                overhead = ((walls[1] - busy) / shards, busy / shards, shards)
+    start = time.perf_counter()  # again: the machine's load may have changed meanwhile
+    isw.explain(model, X, bg, shard_size=shard_size, batch_size=step, progress=False)
+    t_again = time.perf_counter() - start
+    rows = local.settings["model_rows"]
+    print(f"distributed explain: N={n}, M=4, K={k}, early-fusion FCNN {sum(SIZES)}->"
+          f"{sum(SIZES) // 2}->{sum(SIZES) // 4}->2, {rows:,} model rows, batch {step}, one thread per process")
+    print(f"  single process      {t_local:.2f} s before, {t_again:.2f} s after the cluster runs "
+          f"({rows / t_local / 1e6:.2f} M rows/s)")
+    t_local = min(t_local, t_again)
+    for w in (1, 2):
+        print(f"  {w} worker{'s' if w > 1 else ' '}           {walls[w]:.2f} s  speed-up {t_local / walls[w]:.2f}x")
+    per, shard_time, shards = overhead
+    print(f"  shards              {shards} of about {shard_time:.2f} s compute each")
+    print(f"  per-shard overhead  {per * 1e3:.0f} ms = {100 * per / shard_time:.1f} % of a shard (goal < 5 %)")
+    print(f"  bit-identical to the single-process run: {same}")
+    print(f"  worker environment: MALLOC_TRIM_THRESHOLD_ {'Dask default' if dask_default_env else 'unset'}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--k", type=int, default=50)
+    parser.add_argument("--shard-size", type=int, default=None)
+    parser.add_argument("--dask-default-env", action="store_true", help="keep Dask's MALLOC_TRIM_THRESHOLD_")
+    args = parser.parse_args()
+    main(args.n, args.k, args.shard_size, args.dask_default_env)
