@@ -251,3 +251,35 @@ def test_dask_default_memory_trimming_is_warned_about():
         with pytest.warns(isw.SlowWorkerWarning, match="pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"):
             slow = isw.explain(model, X, bg, client=c, progress=False)
     assert np.array_equal(slow.coalition_values, isw.explain(model, X, bg, progress=False).coalition_values)
+
+
+def test_a_worker_with_two_threads_runs_shards_at_once_with_the_same_numbers():
+    """Two shards at a time in one worker process share its model copy: a torch model left
+    in training mode (dropout) still gives the local eval-mode numbers, bit for bit."""
+    import dask
+
+    net = torch.nn.Sequential(torch.nn.Linear(sum(DIMS), 16), torch.nn.Dropout(0.5), torch.nn.Tanh(),
+                              torch.nn.Linear(16, 3))
+    net.train()
+    X, bg = inputs()
+    kw = dict(shard_size=2, batch_size=16, progress=False, target="all")
+    wrapped = isw.concatenated(net)
+    local = isw.explain(wrapped, X, bg, **kw)
+    assert net.training  # restored after the run
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        with distributed.LocalCluster(n_workers=1, threads_per_worker=2, host="127.0.0.1",
+                                      dashboard_address=None) as cluster, distributed.Client(cluster) as c:
+            sharded = isw.explain(wrapped, X, bg, client=c, **kw)
+    assert np.array_equal(sharded.class_values, local.class_values)
+    assert net.training  # the caller's model is untouched
+
+
+def test_nothing_the_caller_passed_is_modified(client, tmp_path):
+    X, bg = inputs()
+    net = make_model(DIMS, "early", n_classes=3, seed=0)
+    before = ([x.copy() for x in X], [b.copy() for b in bg], {k: v.clone() for k, v in net.state_dict().items()})
+    for x in X + bg:
+        x.flags.writeable = False  # a write would raise
+    isw.explain(net, X, bg, client=client, checkpoint=tmp_path / "run", shard_size=SHARD, progress=False)
+    assert all(np.array_equal(a, b) for a, b in zip(X + bg, before[0] + before[1]))
+    assert all(torch.equal(v, before[2][k]) for k, v in net.state_dict().items())

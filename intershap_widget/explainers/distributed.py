@@ -66,7 +66,9 @@ def _cpu(value: Any) -> Any:
 
 
 def _worker_threads(adapter: ModelAdapter) -> None:
-    """A torch model on a CPU worker uses the threads the worker was given."""
+    """A CPU worker runs as many shards at once as it has threads: a torch model then
+    runs each on one thread (no oversubscription). A worker of one thread keeps what its
+    environment says (``OMP_NUM_THREADS``; Dask's default is 1)."""
     if adapter.kind != "torch":
         return
     try:
@@ -76,9 +78,10 @@ def _worker_threads(adapter: ModelAdapter) -> None:
         threads = getattr(worker, "nthreads", None) or worker.state.nthreads
     except (ImportError, ValueError, AttributeError):
         return
-    import torch
+    if int(threads) > 1:
+        import torch
 
-    torch.set_num_threads(max(1, int(threads)))
+        torch.set_num_threads(1)
 
 
 def _state(model: Any, factory: Callable | None, device: str | None, job: Job) -> tuple[ModelAdapter, Any]:
@@ -89,6 +92,8 @@ def _state(model: Any, factory: Callable | None, device: str | None, job: Job) -
             if device is not None and hasattr(built, "to"):
                 built = built.to(device)
             adapter = as_model(built, job.call, job.output_key, job.output, inputs=job.spec)
+            if adapter.kind == "torch":
+                adapter.model.eval()  # this worker's own copy: eval for good (shards may run in threads at once)
             _worker_threads(adapter)
             masker = copy.copy(job.masker)
             masker.bind(adapter, [adapter.to_backend(b) for b in job.background])
