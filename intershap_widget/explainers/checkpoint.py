@@ -24,12 +24,12 @@ import hashlib
 import json
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
+from ..maths.result_io import atomic_write
 from .adapters import _is_tensor
 from .inputs import leaves
 
@@ -78,20 +78,6 @@ def model_identity(model: Any) -> str | None:
         return None
 
 
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
 class Checkpoint:
     """A run folder (see the module docstring). ``manifest`` is a JSON-able dict of what
     the run computes; opening a folder with another manifest raises
@@ -113,7 +99,7 @@ class Checkpoint:
                 )
         else:
             text = json.dumps(self.manifest, indent=1, sort_keys=True).encode()
-            _atomic_write(found, lambda f: f.write(text))
+            atomic_write(found, lambda f: f.write(text))
 
     @staticmethod
     def stored_manifest(path: str | os.PathLike | None) -> dict | None:
@@ -136,7 +122,7 @@ class Checkpoint:
             arrays["full"] = part.full
         if part.rows is not None:
             arrays["rows"] = part.rows
-        _atomic_write(self._shard_path(spec.index, shard.index), lambda f: np.savez(f, **arrays))
+        atomic_write(self._shard_path(spec.index, shard.index), lambda f: np.savez(f, **arrays))
 
     def load_pass(self, spec: Any, shards: Sequence[Any]) -> dict:
         """The finished shards of the pass ``spec``: ``{index: ShardResult}``."""
@@ -159,7 +145,7 @@ class Checkpoint:
 
     def save_empty(self, mean: np.ndarray, rows: np.ndarray) -> None:
         """Write v(∅) ``(C,)`` and its per-row outputs ``(K, C)`` atomically."""
-        _atomic_write(self.path / "empty.npz", lambda f: np.savez(f, mean=mean, rows=rows))
+        atomic_write(self.path / "empty.npz", lambda f: np.savez(f, mean=mean, rows=rows))
 
     def load_empty(self) -> tuple[np.ndarray, np.ndarray] | None:
         """``(mean (C,), rows (K, C))`` of v(∅), or None when not saved yet."""

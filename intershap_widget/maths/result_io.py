@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FORMAT_KIND", "FORMAT_VERSION", "save_result", "read_result_file"]
+__all__ = ["FORMAT_KIND", "FORMAT_VERSION", "save_result", "read_result_file", "atomic_write"]
 
 FORMAT_KIND = "intershap-widget result"
 FORMAT_VERSION = 1
@@ -76,12 +76,19 @@ def save_result(result: Any, path: str | os.PathLike) -> None:
     if "labels" in arrays:
         arrays["labels"], meta["labels_object"] = _storable_labels(arrays["labels"])
     header = np.array(json.dumps(meta, default=_json_default))
+    atomic_write(path, lambda fh: np.savez_compressed(fh, meta=header, **arrays))
+
+
+def atomic_write(path: Any, write: Any) -> None:
+    """Write a file through ``write(binary file)`` to a temporary name in the same folder,
+    then move it into place (``os.replace``, atomic on POSIX and Windows): a crash
+    mid-write leaves the previous file, and no temporary one."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez_compressed(fh, meta=header, **arrays)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
