@@ -15,8 +15,9 @@ Prints, measured in one run on this machine, for the paper's early-fusion FCNN
     written on it is 0.9-1.2x: two busy processes there run no faster than one, so the
     2-worker speed-up is read against this ceiling.
 
-The workers start with Dask's MALLOC_TRIM_THRESHOLD_ unset (docs/scale.md); with
-``--dask-default-env`` they keep Dask's default (65536), which made them about 2x slower.
+The workers start with ``isw.DASK_WORKER_CONFIG`` (glibc's trim and mmap thresholds at
+256 MB, docs/scale.md); with ``--dask-default-env`` they keep Dask's default
+(MALLOC_TRIM_THRESHOLD_=65536), which made them 1.4-2.3x slower.
 
 Usage: python benchmarks/bench_distributed.py [--n 2000] [--k 50] [--shard-size S] [--dask-default-env]
 """
@@ -86,7 +87,7 @@ def main(n: int = 2000, k: int = 50, shard_size: int | None = None, dask_default
     from distributed import Client, LocalCluster
 
     if not dask_default_env:
-        dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})
+        dask.config.set(isw.DASK_WORKER_CONFIG)
     torch.set_num_threads(1)
     model = make_model(SIZES, "early", n_classes=2, seed=0).eval()
     rng = np.random.default_rng(0)
@@ -125,7 +126,7 @@ def main(n: int = 2000, k: int = 50, shard_size: int | None = None, dask_default
     print(f"  shards              {shards} of about {shard_time:.2f} s compute each")
     print(f"  per-shard overhead  {per * 1e3:.0f} ms = {100 * per / shard_time:.1f} % of a shard (goal < 5 %)")
     print(f"  bit-identical to the single-process run: {same}")
-    print(f"  worker environment: MALLOC_TRIM_THRESHOLD_ {'Dask default' if dask_default_env else 'unset'}")
+    print(f"  worker environment: {'Dask default' if dask_default_env else 'isw.DASK_WORKER_CONFIG'}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from .maths.interactions import order_shares
 from .maths.result import InteractionResult, load_result
 from .explainers.adapters import concatenated
 from .explainers.checkpoint import CheckpointMismatch
-from .explainers.distributed import SlowWorkerWarning
+from .explainers.distributed import DASK_WORKER_CONFIG, SlowWorkerWarning
 from .explainers.exact import explain, explain_factorised
 from .explainers.factorised import Factorised
 from .explainers.maskers import BackgroundMasker, BaselineMasker, CallableMasker, RandomMasker, SampledMasker
@@ -31,6 +31,7 @@ __all__ = [
     "CheckpointMismatch",
     "compare_scores",
     "concatenated",
+    "DASK_WORKER_CONFIG",
     "explain",
     "explain_factorised",
     "ImageReference",

@@ -31,7 +31,7 @@ from .probe import probe_model
 from .run import Run, auto_batch_size
 from .shards import PassSpec, Shard, compute_shard, plan_shards
 
-__all__ = ["DaskEngine", "SlowWorkerWarning", "launch_on_dask"]
+__all__ = ["DASK_WORKER_CONFIG", "DaskEngine", "SlowWorkerWarning", "launch_on_dask"]
 
 #: times a shard is sent again after the worker holding its samples died
 MAX_RESUBMITS = 3
@@ -122,7 +122,7 @@ def _probe_task(model, factory, device, job: Job, head: list, output: str, targe
         spent = 0 if batch_size is not None else calibrate(run, masker, n_pairs)
     return {"output": output, "n_cols": n_cols, "k": masker.n_rows, "describe": masker.describe(),
             "step": run.batch_size, "calibration_rows": spent, "output_dtype": adapter.output_dtype,
-            "malloc_trim": os.environ.get("MALLOC_TRIM_THRESHOLD_")}
+            "malloc": _malloc_settings()}
 
 
 def _shard_task(model, factory, device, job: Job, xs_part: list, shard: Shard, spec: PassSpec, target: Any,
@@ -213,17 +213,37 @@ class SlowWorkerWarning(UserWarning):
     """The Dask workers run with a setting that makes the model much slower there."""
 
 
-def _warn_if_slow_workers(trim: str | None) -> None:
-    """Dask's nannies set ``MALLOC_TRIM_THRESHOLD_=65536`` by default; glibc then hands
-    every large temporary array back to the system, and batches of model rows ran 2.0-2.3x
-    slower on a worker than in the driver (benchmarks/bench_distributed.py)."""
-    if trim is None:
-        return
+#: ``dask.config.set(DASK_WORKER_CONFIG)`` before creating a cluster: Dask's nannies set
+#: ``MALLOC_TRIM_THRESHOLD_=65536``, which fixes glibc's mmap threshold at 128 kB, so
+#: every batch's arrays are mapped and unmapped again; measured on the paper's FCNN,
+#: forward passes on a worker took 1.4x (up to 2.3x) the driver's time, 1.04x with both
+#: thresholds at 256 MB (a worker then keeps up to 256 MB of freed memory)
+DASK_WORKER_CONFIG = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(1 << 28),
+    "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": str(1 << 28),
+}
+_FAST_MMAP = 1 << 25
+
+
+def _malloc_settings() -> dict:
+    return {k: os.environ.get(k) for k in ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_")}
+
+
+def _warn_if_slow_workers(env: dict) -> None:
+    """Warn when a worker's glibc settings fix a small mmap threshold (Dask's default)."""
+    trim, mmap = env.get("MALLOC_TRIM_THRESHOLD_"), env.get("MALLOC_MMAP_THRESHOLD_")
+    if trim is None and mmap is None:
+        return  # glibc's own dynamic thresholds
+    try:
+        if mmap is not None and int(mmap) >= _FAST_MMAP:
+            return
+    except ValueError:
+        pass
     warnings.warn(
-        f"the Dask workers run with MALLOC_TRIM_THRESHOLD_={trim} (Dask's default), which made batches of model "
-        "rows about 2x slower on a worker than in one process here. Before creating the cluster, run "
-        "dask.config.set({'distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_': None}) "
-        "(see docs/scale.md)", SlowWorkerWarning, stacklevel=5)
+        f"the Dask workers run with MALLOC_TRIM_THRESHOLD_={trim} and MALLOC_MMAP_THRESHOLD_={mmap} (Dask's "
+        "default), which made batches of model rows 1.4-2.3x slower on a worker than in one process here. "
+        "Before creating the cluster, run dask.config.set(isw.DASK_WORKER_CONFIG) (see docs/scale.md)",
+        SlowWorkerWarning, stacklevel=5)
 
 
 def _bind_here(masker: Any, background: list) -> None:
@@ -245,7 +265,7 @@ def launch_on_dask(place: Any, model: Any, masker: Any, xs_in: list, bg_in: list
     try:
         probe = client.submit(_probe_task, *common, [x[:2] for x in xs_cpu], output, target, class_names,
                               batch_size, xs_in[0].shape[0] * n_coalitions, pure=False).result()
-        _warn_if_slow_workers(probe["malloc_trim"])
+        _warn_if_slow_workers(probe["malloc"])
         _bind_here(masker, bg_cpu)
         masker.n_rows = probe["k"]  # a masking function's K is known after its first call
         step = int(probe["step"])
