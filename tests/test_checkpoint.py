@@ -200,3 +200,31 @@ def test_a_killed_process_resumes_from_its_last_finished_shard(tmp_path):
     log.unlink()
     plain = isw.explain(model, X, bg, **kw)
     assert np.array_equal(resumed.class_values, plain.class_values)
+
+
+def test_sample_explain_resumes_and_refuses_another_budget(tmp_path):
+    shapes = [(3,), (2,), (4,), (2,), (3,)]
+    X, bg = random_modalities(N, shapes, seed=4), random_modalities(6, shapes, seed=5)
+
+    class Counter(SmoothModel):
+        def __init__(self, log):
+            super().__init__(shapes, n_classes=3, seed=0)
+            self.log = str(log)
+
+        def __call__(self, xs):
+            with open(self.log, "a") as f:
+                f.write(f"{len(xs[0])}\n")
+            return super().__call__(xs)
+
+    log, run_dir = tmp_path / "rows.log", tmp_path / "run"
+    model = Counter(log)
+    kw = dict(budget=14, shard_size=SHARD, progress=False, output="probability")
+    plain = isw.sample_explain(model, X, bg, **kw)
+    first = isw.sample_explain(model, X, bg, checkpoint=run_dir, **kw)
+    before = rows_logged(log)
+    again = isw.sample_explain(model, X, bg, checkpoint=run_dir, **kw)
+    assert rows_logged(log) - before == probe_rows(6)  # every shard of both passes read back
+    assert again.settings["checkpoint"]["shards_run"] == 0 and first.settings["checkpoint"]["shards_run"] == 10
+    assert np.array_equal(again.phi, plain.phi) and np.array_equal(first.shapley, plain.shapley)
+    with pytest.raises(CheckpointMismatch, match="settings"):
+        isw.sample_explain(model, X, bg, checkpoint=run_dir, **{**kw, "budget": 16})

@@ -237,6 +237,9 @@ def sample_explain(
     res.settings.update({k: v for k, v in info.items()
                          if k not in ("target_class", "modality_names") and v is not None})
     res.settings["model_rows"] = int(job.engine.model_rows)
+    if place.checkpoint is not None:
+        res.settings["checkpoint"] = {"path": place.checkpoint, "shards_read_back": job.engine.shards_loaded,
+                                      "shards_run": job.engine.shards_run}
     res.settings["target"] = target
     res.settings["budget_asked"] = budget
     if info["degenerate_global"] is not None:  # fixed output against its own samples
