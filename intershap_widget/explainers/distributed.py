@@ -117,7 +117,7 @@ def _probe_task(model, factory, device, job: Job, head: list, output: str, targe
     with adapter.session():
         xs = [adapter.to_backend(x) for x in head]
         output, n_cols = probe_model(adapter, masker, xs, output, target, class_names)
-        step = int(batch_size) if batch_size is not None else auto_batch_size(xs, masker.n_rows)
+        step = int(batch_size) if batch_size is not None else auto_batch_size(xs)
         run = Run(adapter, masker, xs, output, step, names=job.names, n_cols=n_cols)
         spent = 0 if batch_size is not None else calibrate(run, masker, n_pairs)
     return {"output": output, "n_cols": n_cols, "k": masker.n_rows, "describe": masker.describe(),

@@ -75,7 +75,7 @@ def launch(place: Placement, model: Any, masker: Masker, xs_in: list, bg_in: lis
         xs = [adapter.to_backend(x) for x in xs_in]
         masker.bind(adapter, [adapter.to_backend(b) for b in bg_in])
         output, n_cols = probe_model(adapter, masker, xs, output, target, class_names)
-        step = int(batch_size) if batch_size is not None else auto_batch_size(xs, masker.n_rows)
+        step = int(batch_size) if batch_size is not None else auto_batch_size(xs)
         run = Run(adapter, masker, xs, output, step, names=names, n_cols=n_cols)
         spent = 0 if batch_size is not None else calibrate(run, masker, xs[0].shape[0] * n_coalitions)
     shards = plan_shards(xs[0].shape[0], n_coalitions * masker.n_rows + 1, place.shard_size)

@@ -38,7 +38,7 @@ def row_bytes(xs: list) -> int:
     return sum(int(np.prod(tuple(x.shape)[1:], dtype=np.int64)) * _itemsize(x) for x in leaves(xs))
 
 
-def auto_batch_size(xs: list, k: int) -> int:
+def auto_batch_size(xs: list) -> int:
     """Model rows per forward pass for the (backend) inputs ``xs``: about 16 MB of input
     on a CPU, 64 MB on an accelerator, within 256..65,536 rows (large runs time a few
     sizes instead: :mod:`.throughput`)."""

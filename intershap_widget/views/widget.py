@@ -40,12 +40,10 @@ import pathlib
 from typing import Any
 
 import anywidget
-import numpy as np
 import traitlets
 
 from .buffers import ArrayTrait, array_serialization
-from .encode import (MAX_DISPLAY_MODALITIES, PREDICTED_CLASS, encode_exact, encode_sampled, pack_terms,
-                     term_pairs)
+from .encode import MAX_DISPLAY_MODALITIES, encode_exact, encode_sampled, pack_terms, term_pairs
 from .plots.static import static_mimebundle
 from ..maths.result import InteractionResult
 from ..maths.sampled_result import SampledResult
