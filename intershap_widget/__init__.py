@@ -11,7 +11,7 @@ from .maths.interactions import order_shares
 from .maths.result import InteractionResult, load_result
 from .explainers.adapters import concatenated
 from .explainers.checkpoint import CheckpointMismatch
-from .explainers.distributed import DASK_WORKER_CONFIG, SlowWorkerWarning
+from .explainers.workers import DASK_WORKER_CONFIG, SlowWorkerWarning, WorkerVersionWarning
 from .explainers.exact import explain, explain_factorised
 from .explainers.factorised import Factorised
 from .explainers.maskers import BackgroundMasker, BaselineMasker, CallableMasker, RandomMasker, SampledMasker
@@ -56,6 +56,7 @@ __all__ = [
     "ShapleyGameWidget",
     "TokenReference",
     "unload_ipython_extension",
+    "WorkerVersionWarning",
 ]
 
 

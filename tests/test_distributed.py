@@ -285,3 +285,35 @@ def test_nothing_the_caller_passed_is_modified(client, tmp_path):
     isw.explain(net, X, bg, client=client, checkpoint=tmp_path / "run", shard_size=SHARD, progress=False)
     assert all(np.array_equal(a, b) for a, b in zip(X + bg, before[0] + before[1]))
     assert all(torch.equal(v, before[2][k]) for k, v in net.state_dict().items())
+
+
+def test_workers_with_another_intershap_widget_are_refused_before_any_work(client, monkeypatch):
+    X, bg = inputs()
+    calls = []
+
+    def model(xs):
+        calls.append(len(xs[0]))
+        return np.ones((len(xs[0]), 2)) / 2
+
+    import re
+
+    real = isw.__version__
+    monkeypatch.setattr(isw, "__version__", "0.0.0-other")
+    with pytest.raises(RuntimeError, match=re.escape(f"workers run intershap-widget ['{real}'], this process 0.0.0-other")):
+        isw.explain(model, X, bg, client=client, progress=False)
+    assert calls == []
+
+
+def test_other_numpy_or_torch_on_the_workers_is_warned_and_no_workers_refused():
+    from intershap_widget.explainers.workers import judge_workers, worker_report
+
+    here = worker_report()
+    fast = {"MALLOC_TRIM_THRESHOLD_": None, "MALLOC_MMAP_THRESHOLD_": None}
+    other = {**here, "numpy": "1.0.0", "malloc": fast}
+    with pytest.warns(isw.WorkerVersionWarning, match=f"workers run numpy 1.0.0, this process {here['numpy']}"):
+        judge_workers(here, {"tcp://a": {**here, "malloc": fast}, "tcp://b": other})
+    with pytest.warns(isw.SlowWorkerWarning, match="1 of 2 Dask workers"):
+        judge_workers(here, {"tcp://a": {**here, "malloc": fast},
+                             "tcp://b": {**here, "malloc": {**fast, "MALLOC_TRIM_THRESHOLD_": "65536"}}})
+    with pytest.raises(RuntimeError, match="no workers yet"):
+        judge_workers(here, {})

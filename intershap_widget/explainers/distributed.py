@@ -15,9 +15,7 @@ model rows of the whole run across workers, a checkpoint saves each one on the d
 from __future__ import annotations
 
 import copy
-import os
 import threading
-import warnings
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
@@ -30,8 +28,9 @@ from .inputs import Group
 from .probe import probe_model
 from .run import Run, auto_batch_size
 from .shards import PassSpec, Shard, compute_shard, plan_shards
+from .workers import check_workers
 
-__all__ = ["DASK_WORKER_CONFIG", "DaskEngine", "SlowWorkerWarning", "launch_on_dask"]
+__all__ = ["DaskEngine", "launch_on_dask"]
 
 #: times a shard is sent again after the worker holding its samples died
 MAX_RESUBMITS = 3
@@ -122,7 +121,7 @@ def _probe_task(model, factory, device, job: Job, head: list, output: str, targe
         spent = 0 if batch_size is not None else calibrate(run, masker, n_pairs)
     return {"output": output, "n_cols": n_cols, "k": masker.n_rows, "describe": masker.describe(),
             "step": run.batch_size, "calibration_rows": spent, "output_dtype": adapter.output_dtype,
-            "malloc": _malloc_settings()}
+            }
 
 
 def _shard_task(model, factory, device, job: Job, xs_part: list, shard: Shard, spec: PassSpec, target: Any,
@@ -209,43 +208,6 @@ class DaskEngine(Engine):
         return EmptyValue(mean, rows)
 
 
-class SlowWorkerWarning(UserWarning):
-    """The Dask workers run with a setting that makes the model much slower there."""
-
-
-#: ``dask.config.set(DASK_WORKER_CONFIG)`` before creating a cluster: Dask's nannies set
-#: ``MALLOC_TRIM_THRESHOLD_=65536``, which fixes glibc's mmap threshold at 128 kB, so
-#: every batch's arrays are mapped and unmapped again; measured on the paper's FCNN,
-#: forward passes on a worker took 1.4x (up to 2.3x) the driver's time, 1.04x with both
-#: thresholds at 256 MB (a worker then keeps up to 256 MB of freed memory)
-DASK_WORKER_CONFIG = {
-    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": str(1 << 28),
-    "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": str(1 << 28),
-}
-_FAST_MMAP = 1 << 25
-
-
-def _malloc_settings() -> dict:
-    return {k: os.environ.get(k) for k in ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_")}
-
-
-def _warn_if_slow_workers(env: dict) -> None:
-    """Warn when a worker's glibc settings fix a small mmap threshold (Dask's default)."""
-    trim, mmap = env.get("MALLOC_TRIM_THRESHOLD_"), env.get("MALLOC_MMAP_THRESHOLD_")
-    if trim is None and mmap is None:
-        return  # glibc's own dynamic thresholds
-    try:
-        if mmap is not None and int(mmap) >= _FAST_MMAP:
-            return
-    except ValueError:
-        pass
-    warnings.warn(
-        f"the Dask workers run with MALLOC_TRIM_THRESHOLD_={trim} and MALLOC_MMAP_THRESHOLD_={mmap} (Dask's "
-        "default), which made batches of model rows 1.4-2.3x slower on a worker than in one process here. "
-        "Before creating the cluster, run dask.config.set(isw.DASK_WORKER_CONFIG) (see docs/scale.md)",
-        SlowWorkerWarning, stacklevel=5)
-
-
 def _bind_here(masker: Any, background: list) -> None:
     """Bind the driver's masker on numpy copies (its description, rows and strata)."""
     adapter = ModelAdapter(lambda xs: None)
@@ -263,9 +225,9 @@ def launch_on_dask(place: Any, model: Any, masker: Any, xs_in: list, bg_in: list
     model_ref = None if model is None else client.scatter(model, broadcast=True, hash=False)
     common = (model_ref, place.model_factory, place.device, client.scatter(job, broadcast=True, hash=False))
     try:
+        check_workers(client)
         probe = client.submit(_probe_task, *common, [x[:2] for x in xs_cpu], output, target, class_names,
                               batch_size, xs_in[0].shape[0] * n_coalitions, pure=False).result()
-        _warn_if_slow_workers(probe["malloc"])
         _bind_here(masker, bg_cpu)
         masker.n_rows = probe["k"]  # a masking function's K is known after its first call
         step = int(probe["step"])
