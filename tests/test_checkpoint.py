@@ -114,6 +114,9 @@ def test_other_inputs_seed_or_settings_are_refused(tmp_path):
         isw.explain(model, X, bg, shard_size=SHARD, progress=False, checkpoint=run_dir, masking="random", seed=2)
     with pytest.raises(CheckpointMismatch, match="settings"):
         isw.explain(model, X, bg, shard_size=4, progress=False, checkpoint=run_dir, masking="random", seed=1)
+    with pytest.raises(CheckpointMismatch, match="settings"):
+        isw.explain(model, X, bg, shard_size=SHARD, progress=False, checkpoint=run_dir, masking="random", seed=1,
+                    output_key=lambda out: out[:, ::-1])
     with pytest.raises(CheckpointMismatch, match="model"):
         isw.explain(SmoothModel(SHAPES, n_classes=3, seed=1), X, bg, shard_size=SHARD, progress=False,
                     checkpoint=run_dir, masking="random", seed=1)

@@ -232,7 +232,8 @@ def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking:
                      n_coalitions=len(coalition_codes(len(xs_in), masker.shared_empty)), call=call,
                      output_key=output_key, output=output, target=target, class_names=class_names,
                      batch_size=batch_size,
-                     open_store=store_opener(place, model, xs_in, bg_in, target, seed, baseline, targets))
+                     open_store=store_opener(place, model, xs_in, bg_in, target, seed, baseline, targets,
+                                             call=call, output_key=output_key))
         try:
             run = run_passes(job.engine, masker, len(xs_in), job.n_cols, job.output, target, targets)
         finally:

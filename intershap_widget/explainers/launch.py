@@ -38,19 +38,30 @@ class Launched:
 
 
 def store_opener(place: Placement, model: Any, xs: list, bg: list, target: Any, seed: int, baseline: Any = None,
-                 precision: dict | None = None, extra: dict | None = None) -> Callable[..., Any]:
+                 precision: dict | None = None, extra: dict | None = None, call: Any = None,
+                 output_key: Any = None) -> Callable[..., Any]:
     """``(output, step, shards, describe) -> Checkpoint or None`` for this run; ``extra``
-    settings (e.g. a sampler's budget) join the manifest."""
+    settings (e.g. a sampler's budget) join the manifest, with how the model is called
+    and what is read from its output."""
+    extra = {**(extra or {}), "call": call, "output_key": _named(output_key)}
 
     def open_store(output: str, step: int, shards: list, describe: dict) -> Any:
         if place.checkpoint is None:
             return None
         return open_checkpoint(place.checkpoint, model if model is not None else place.model_factory, xs, bg,
                                output=output, target=target, step=step, shards=shards,
-                               describe={**describe, **(extra or {})}, seed=seed, baseline=baseline,
+                               describe={**describe, **extra}, seed=seed, baseline=baseline,
                                precision=precision)
 
     return open_store
+
+
+def _named(value: Any) -> Any:
+    """A JSON-able name of an ``output_key`` (a function by its qualified name)."""
+    if value is None or isinstance(value, (str, int)):
+        return value
+    name = getattr(value, "__qualname__", None)
+    return f"{getattr(value, '__module__', '')}.{name}" if name else repr(value)
 
 
 def launch(place: Placement, model: Any, masker: Masker, xs_in: list, bg_in: list, names: list, spec: Any, bar,

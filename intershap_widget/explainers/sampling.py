@@ -143,7 +143,8 @@ def _start(model: Any, X: Any, background: Any, place: Placement, bar, *, target
     job = launch(place, model, masker, xs_in, bg_in, chk.names, spec_of(X, xs_in, chk.names), bar,
                  n_coalitions=n_eval, call=call, output_key=output_key, output=output, target=target,
                  class_names=None, batch_size=chk.batch_size,
-                 open_store=store_opener(place, model, xs_in, bg_in, target, chk.seed, extra=extra))
+                 open_store=store_opener(place, model, xs_in, bg_in, target, chk.seed, extra=extra, call=call,
+                                         output_key=output_key))
     try:
         fn, cls = _engine_value_function(job, m, target)
     except BaseException:
