@@ -108,6 +108,10 @@ def test_factorised_and_model_factory(client):
     built_here = isw.explain(factory(), X, bg, **kw)
     built_there = isw.explain(None, X, bg, client=client, model_factory=factory, device="cpu", **kw)
     assert np.array_equal(built_there.coalition_values, built_here.coalition_values)
+    moved = isw.explain(factory(), X, bg, client=client, device=lambda name: "cpu" if name in (0, 1) else "?", **kw)
+    assert np.array_equal(moved.coalition_values, built_here.coalition_values)
+    with pytest.raises(RuntimeError, match=r"[Dd]evice string.*worker-[01]"):
+        isw.explain(factory(), X, bg, client=client, device=lambda name: f"worker-{name}", **kw)
 
 
 def test_model_factory_needs_a_client():

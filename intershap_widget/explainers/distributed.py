@@ -83,13 +83,23 @@ def _worker_threads(adapter: ModelAdapter) -> None:
         torch.set_num_threads(1)
 
 
-def _state(model: Any, factory: Callable | None, device: str | None, job: Job) -> tuple[ModelAdapter, Any]:
+def _worker_device(device: Any) -> str | None:
+    """``device``, or ``device(name of this worker)`` when it is a function."""
+    if device is None or isinstance(device, str):
+        return device
+    from distributed import get_worker
+
+    return str(device(get_worker().name))
+
+
+def _state(model: Any, factory: Callable | None, device: Any, job: Job) -> tuple[ModelAdapter, Any]:
     """This worker's model adapter and bound masker for the run ``job.key`` (built once)."""
     with _LOCK:
         if job.key not in _STATE:
             built = factory() if factory is not None else model
-            if device is not None and hasattr(built, "to"):
-                built = built.to(device)
+            where = _worker_device(device)
+            if where is not None and hasattr(built, "to"):
+                built = built.to(where)
             adapter = as_model(built, job.call, job.output_key, job.output, inputs=job.spec)
             if adapter.kind == "torch":
                 adapter.model.eval()  # this worker's own copy: eval for good (shards may run in threads at once)

@@ -80,7 +80,7 @@ def explain(
     checkpoint: str | None = None,
     shard_size: int | None = None,
     model_factory: Callable[[], Any] | None = None,
-    device: str | None = None,
+    device: Any = None,
 ) -> InteractionResult:
     """Exact modality-level Shapley values and interactions of ``model`` on ``X``.
 
@@ -163,8 +163,9 @@ def explain(
     model_factory : callable, optional
         With ``client``: a function of no arguments called once per worker to build the
         model there (e.g. loading weights onto that worker's GPU); pass ``model=None``.
-    device : str, optional
-        With ``client``: each worker moves the torch model to this device once.
+    device : str or callable, optional
+        With ``client``: each worker moves the torch model to this device once; a function
+        gets the worker's name and returns its device (``lambda name: f"cuda:{int(name) % 4}"``).
     allow_nonfinite : bool
         Accept NaN/inf in ``X`` and the background (refused by default, naming the
         modality and row); the model's outputs must still be finite.

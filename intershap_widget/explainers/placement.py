@@ -21,7 +21,7 @@ class Placement:
     checkpoint: str | None = None
     shard_size: int | None = None
     model_factory: Callable[[], Any] | None = None
-    device: str | None = None
+    device: str | Callable[[str], str] | None = None
 
     @property
     def remote(self) -> bool:
@@ -46,8 +46,9 @@ def check_placement(model: Any, client: Any = None, checkpoint: Any = None, shar
     if model is not None and model_factory is not None:
         raise ValueError("pass either a model or model_factory=, not both (the factory builds the model on "
                          "each worker; pass model=None)")
-    if device is not None and not isinstance(device, str):
-        raise TypeError(f"device must be a string such as 'cuda' or 'cpu', got {type(device).__name__}")
+    if device is not None and not isinstance(device, str) and not callable(device):
+        raise TypeError(f"device must be a string such as 'cuda' or 'cpu', or a function of the worker's name "
+                        f"returning one, got {type(device).__name__}")
     size = None if shard_size is None else check_count(shard_size, "shard_size (samples per shard)")
     path = None
     if checkpoint is not None:

@@ -207,7 +207,7 @@ def sample_explain(
     checkpoint: str | None = None,
     shard_size: int | None = None,
     model_factory: Any = None,
-    device: str | None = None,
+    device: Any = None,
 ) -> SampledResult:
     """Like :func:`intershap_widget.explain`, but with ``budget`` sampled coalitions per
     sample instead of all 2**M (expectation masking over the background). ``X`` takes the
