@@ -321,3 +321,24 @@ def test_other_numpy_or_torch_on_the_workers_is_warned_and_no_workers_refused():
                              "tcp://b": {**here, "malloc": {**fast, "MALLOC_TRIM_THRESHOLD_": "65536"}}})
     with pytest.raises(RuntimeError, match="no workers yet"):
         judge_workers(here, {})
+
+
+def test_a_transformers_model_with_grouped_dict_inputs_shards_bit_for_bit(client):
+    """BERT + ViT + tabular (dict inputs; the text is ids + mask, masked together): the
+    plain, factorised and sampled paths give the local numbers on the cluster."""
+    pytest.importorskip("transformers")
+    from intershap_widget.paper import vision_language as vl
+
+    model = vl.load()
+    X_train, _ = vl.make_data(60, seed=0)
+    X, _ = vl.make_data(9, seed=1)
+    bg = {"text": {k: a[:6] for k, a in X_train["text"].items()},
+          "image": {"pixel_values": X_train["image"]["pixel_values"][:6]}, "tabular": X_train["tabular"][:6]}
+    kw = dict(progress=False, shard_size=4, batch_size=64)
+    for make in (lambda: model, model.factorised):
+        local = isw.explain(make(), X, bg, **kw)
+        sharded = isw.explain(make(), X, bg, client=client, **kw)
+        assert np.array_equal(sharded.coalition_values, local.coalition_values)
+        assert sharded.settings["shards"] == 3
+    local = isw.sample_explain(model, X, bg, budget=6, **kw)
+    assert np.array_equal(isw.sample_explain(model, X, bg, budget=6, client=client, **kw).phi, local.phi)
