@@ -98,13 +98,6 @@ class Run:
     def total_rows(self, value: int | None) -> None:
         self._count[1] = value
 
-    @property
-    def coalitions(self) -> np.ndarray:
-        """Coalition indices evaluated per sample (∅ only when the masker does not share it)."""
-        m = len(self.xs)
-        inner = np.arange(1, (1 << m) - 1, dtype=np.int64)
-        return inner if self.masker.shared_empty else np.concatenate([[0], inner])
-
     def shard(self, start: int, stop: int) -> "Run":
         """The run of samples ``start:stop`` of this one (views of its rows, global ids kept)."""
         xs = [x[start:stop] for x in self.xs]
