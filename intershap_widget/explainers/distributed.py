@@ -150,8 +150,7 @@ def _empty_task(model, factory, device, job: Job, output: str, step: int, n_cols
     adapter, masker = _state(model, factory, device, job)
     with adapter.session():
         run = Run(adapter, masker, [b[:1] for b in masker.background], output, step, names=job.names, n_cols=n_cols)
-        mean = run.mean_over_rows(masker.empty_inputs(), _NoBar())
-    return mean, run.empty_rows
+        return run.mean_over_rows(masker.empty_inputs(), _NoBar())
 
 
 class DaskEngine(Engine):

@@ -111,5 +111,4 @@ class LocalEngine(Engine):
 
     def _empty(self) -> EmptyValue:
         with self.run.adapter.session():
-            mean = self.run.mean_over_rows(self.run.masker.empty_inputs(), self.bar)
-        return EmptyValue(mean, self.run.empty_rows)
+            return EmptyValue(*self.run.mean_over_rows(self.run.masker.empty_inputs(), self.bar))

@@ -154,8 +154,9 @@ class Run:
             bar.update(stop - start)
         return np.concatenate(chunks, axis=0)
 
-    def mean_over_rows(self, inputs: list, bar) -> np.ndarray:
-        """Mean transformed output over the K rows of ``inputs`` (M arrays ``(K, ...)``): ``(C,)``."""
+    def mean_over_rows(self, inputs: list, bar) -> tuple[np.ndarray, np.ndarray]:
+        """Transformed outputs over the K rows of ``inputs`` (M arrays ``(K, ...)``):
+        ``(mean (C,), per row (K, C))`` (the rows give a subsampled run's masking error)."""
         k = inputs[0].shape[0]
         total, chunks = None, []
         for start in range(0, k, self.batch_size):
@@ -166,9 +167,7 @@ class Run:
             total = out.sum(axis=0) if total is None else total + out.sum(axis=0)
             chunks.append(out)
             bar.update(stop - start)
-        #: per-row outputs ``(K, C)`` of the last call (a subsampled run's masking error)
-        self.empty_rows = np.concatenate(chunks, axis=0)
-        return total / k
+        return total / k, np.concatenate(chunks, axis=0)
 
     def pair_outputs(self, sample: np.ndarray, present: np.ndarray, codes: np.ndarray,
                      per_row: bool = False) -> np.ndarray:
