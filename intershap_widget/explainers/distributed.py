@@ -25,6 +25,7 @@ import numpy as np
 from .adapters import ModelAdapter, _is_tensor, as_model
 from .engine import EmptyValue, Engine
 from .inputs import Group
+from .launch import Launched
 from .probe import probe_model
 from .run import Run, auto_batch_size
 from .shards import PassSpec, Shard, compute_shard, plan_shards
@@ -225,9 +226,8 @@ def _bind_here(masker: Any, background: list) -> None:
 
 def launch_on_dask(place: Any, model: Any, masker: Any, xs_in: list, bg_in: list, names: list, spec: Any, bar, *,
                    n_coalitions: int, call: Any, output_key: Any, output: str, target: Any, class_names: Any,
-                   batch_size: int | None, open_store: Callable[..., Any]) -> tuple:
-    """Probe on a worker, plan, open the checkpoint: ``(engine, output, C, batch size,
-    calibration rows, output dtype)`` (see :func:`.launch.launch`)."""
+                   batch_size: int | None, open_store: Callable[..., Any]) -> Launched:
+    """Probe on a worker, plan, open the checkpoint: the started run (see :func:`.launch.launch`)."""
     client, key = place.client, uuid.uuid4().hex
     xs_cpu, bg_cpu = [_cpu(x) for x in xs_in], [_cpu(b) for b in bg_in]
     job = Job(key, bg_cpu, copy.copy(masker), spec, call, output_key, output, list(names))
@@ -250,4 +250,4 @@ def launch_on_dask(place: Any, model: Any, masker: Any, xs_in: list, bg_in: list
     except BaseException:
         client.run(_forget, key)
         raise
-    return engine, output, n_cols, step, probe["calibration_rows"], probe["output_dtype"]
+    return Launched(engine, output, n_cols, step, probe["calibration_rows"], probe["output_dtype"])

@@ -75,10 +75,9 @@ def launch(place: Placement, model: Any, masker: Masker, xs_in: list, bg_in: lis
     if place.remote:
         from .distributed import launch_on_dask
 
-        return Launched(*launch_on_dask(place, model, masker, xs_in, bg_in, names, spec, bar,
-                                        n_coalitions=n_coalitions, call=call, output_key=output_key, output=output,
-                                        target=target, class_names=class_names, batch_size=batch_size,
-                                        open_store=open_store))
+        return launch_on_dask(place, model, masker, xs_in, bg_in, names, spec, bar, n_coalitions=n_coalitions,
+                              call=call, output_key=output_key, output=output, target=target,
+                              class_names=class_names, batch_size=batch_size, open_store=open_store)
     adapter = as_model(model, call, output_key, output, inputs=spec)
     if output == "auto":
         output = adapter.default_output()
