@@ -13,7 +13,7 @@ import numpy as np
 
 from ..maths import games
 from .maskers import Masker, SampledMasker
-from .precision import DEFAULT_PRECISION, first_round, rows_to_keep, rounds_to_precision
+from .precision import DEFAULT_PRECISION, first_round, rounds_to_precision, rows_to_keep, target_values
 from .shards import PassSpec, target_classes
 
 __all__ = ["RunValues", "coalition_codes", "run_passes"]
@@ -64,7 +64,7 @@ def run_passes(engine: Any, masker: Masker, m: int, n_cols: int, output: str, ta
     rows = None
     if width is not None:
         rows = np.empty((n, c, width), dtype=np.float32)
-        fixed = values[np.arange(n), :, cls] if keep_all else values[:, :, 0]
+        fixed = target_values(values, cls, keep_all)
         rows[:, -1] = fixed[:, -1:]
         if masker.shared_empty:
             rows[:, 0] = fixed[:, :1]

@@ -22,7 +22,7 @@ from ..maths.masking_error import MaskingError, exact_masking_error, masking_err
 
 __all__ = ["DEFAULT_PRECISION", "FIRST_ROUND", "MAX_ROUNDS", "MAX_KEPT_ROWS", "parse_precision",
            "MAX_ROWS_PER_SAMPLE", "rows_needed", "first_round", "rounds_to_precision", "run_masking_error",
-           "rows_to_keep", "attach_masking_error",
+           "rows_to_keep", "attach_masking_error", "target_values",
            "MaskingPrecisionWarning"]
 
 #: default targets, 1 standard error of the masking: the global score, and the RMS
@@ -110,7 +110,8 @@ def rounds_to_precision(add_rows: Callable[[int, int, int], None], rows: np.ndar
     return k_done, rounds
 
 
-def _target_values(values: np.ndarray, cls: np.ndarray, keep_all: bool) -> np.ndarray:
+def target_values(values: np.ndarray, cls: np.ndarray, keep_all: bool) -> np.ndarray:
+    """The explained class's coalition values ``(N, 2**M)`` of ``values`` ``(N, 2**M, C or 1)``."""
     return values[np.arange(values.shape[0]), :, cls] if keep_all else values[:, :, 0]
 
 
@@ -119,7 +120,7 @@ def _error(rows: np.ndarray, values: np.ndarray, cls: np.ndarray, keep_all: bool
     if k >= b:
         return exact_masking_error(n, m, f"every sample used all {b} background rows")
     groups = masker.labels[masker.rows(np.arange(n), 0, k)] if masker.n_strata > 1 else None
-    return masking_error(rows, _target_values(values, cls, keep_all), "paired", 1.0 - k / b, groups)
+    return masking_error(rows, target_values(values, cls, keep_all), "paired", 1.0 - k / b, groups)
 
 
 def run_masking_error(masker: Any, rows: np.ndarray | None, values: np.ndarray, cls: np.ndarray,
@@ -140,7 +141,7 @@ def run_masking_error(masker: Any, rows: np.ndarray | None, values: np.ndarray, 
     fpc = 1.0 if design == "independent" else 1.0 - k / max(n_source or k, k)
     if fpc <= 0:
         return exact_masking_error(n, m, "every background row was used")
-    return masking_error(rows, _target_values(values, cls, keep_all), design, fpc)
+    return masking_error(rows, target_values(values, cls, keep_all), design, fpc)
 
 
 def rows_to_keep(masker: Any, n: int, c: int) -> int | None:
