@@ -223,9 +223,7 @@ def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking:
     masker = make_masker(masking, int(n_background), int(n_draws), baseline, int(seed))
     n_source = bg_in[0].shape[0]
     if isinstance(masker, BackgroundMasker):
-        keep = masker.select_rows(n_source)
-        if keep is not None:
-            bg_in = [b[keep] for b in bg_in]
+        bg_in = masker.kept_background(bg_in)
     spec = spec_of(given, xs_in, names)
     bar = progress_bar(0, progress)
     try:

@@ -211,9 +211,8 @@ def encoded_inputs(model: Factorised, X: list, background: Sequence[Any] | None,
         )
     bg = X if background is None else list(background)
     if masking == "expectation":
-        keep = BackgroundMasker(n_background=n_background, seed=seed).select_rows(bg[0].shape[0])
-        if keep is not None:  # encode only the rows explain() would keep (same seeded choice)
-            bg = [b[keep] for b in bg]
+        # encode only the rows explain() would keep (the same seeded choice)
+        bg = BackgroundMasker(n_background=n_background, seed=seed).kept_background(bg)
     if masking == "baseline" and (any(isinstance(b, Group) for b in bg) or not (
             isinstance(baseline, str) or all(hasattr(r, "shape") for r in baseline))):
         raise ValueError(

@@ -115,6 +115,12 @@ class BackgroundMasker(Masker):
         self.design = "shared"  # one subsample for every sample: its error is shared
         return np.sort(rng.choice(n_rows, size=self.n_background, replace=False))
 
+    def kept_background(self, background: Sequence[Any]) -> list:
+        """The background rows this masker averages over: all of them, or its seeded
+        subsample of ``n_background`` (M arrays ``(K, ...)``, new lists, arrays indexed)."""
+        keep = self.select_rows(background[0].shape[0])
+        return list(background) if keep is None else [b[keep] for b in background]
+
     def bind(self, adapter: ModelAdapter, background: Sequence[Any]) -> None:
         super().bind(adapter, background)
         self.n_rows = self.background[0].shape[0]

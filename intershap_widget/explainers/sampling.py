@@ -134,9 +134,7 @@ def _start(model: Any, X: Any, background: Any, place: Placement, bar, *, target
     if budget is not None:
         design(m, budget, 0)  # a budget too small fails before any model call
     masker = BackgroundMasker(n_background=chk.n_background, seed=chk.seed)
-    keep = masker.select_rows(bg_in[0].shape[0])
-    if keep is not None:
-        bg_in = [b[keep] for b in bg_in]
+    bg_in = masker.kept_background(bg_in)
     n_eval = max(1, min(budget if budget is not None else 1 << min(m, 20), (1 << min(m, 40)) - 2))
     extra = {"budget": budget, "sampler": "coalitions"}
     bar = progress_bar(0, progress) if bar is None else bar
