@@ -22,41 +22,15 @@ import time
 import numpy as np
 
 import intershap_widget as isw
-from intershap_widget.maths import games, scores, uncertainty
-
-
-def population(kind: str, m: int, size: int = 50_000, seed: int = 0) -> np.ndarray:
-    """``(size, 2**M)`` synthetic games (see the module doc)."""
-    rng = np.random.default_rng(seed)
-    masks = games.coalition_masks(m).astype(float)
-    pair = masks[:, 0] * masks[:, 1]
-    if kind == "cancel":
-        return rng.normal(0.0, 1.0, size=(size, m)) @ masks.T + rng.normal(0.3, 1.0, size=(size, 1)) * pair
-    v = rng.normal(1.0, 1.0, size=(size, m)) @ masks.T
-    return v + rng.normal(1.5 if kind == "clean" else 0.0, 1.0, size=(size, 1)) * pair
+from intershap_widget.maths import games, interval_coverage
 
 
 def coverage(kind: str, m: int, n: int, reps: int) -> tuple[np.ndarray, float, float]:
     """Coverage of (InterSHAP, local mean, Φ entries, contributions), the mean width of
     the InterSHAP interval, and the population InterSHAP."""
-    phi_pop = games.interaction_matrices(population(kind, m))
-    Phi = np.abs(phi_pop.mean(axis=0))
-    g = scores.intershap_score(Phi)
-    loc = float(np.nanmean(scores.local_scores(phi_pop)))
-    contrib = np.diag(Phi) / Phi.sum()
-    rng = np.random.default_rng(1)
-    hits, width = np.zeros(4), 0.0
-    for r in range(reps):
-        phi = phi_pop[rng.integers(0, len(phi_pop), n)]
-        local = scores.local_scores(phi)
-        iv = uncertainty.sample_intervals(phi, local, intershap=scores.intershap_score(np.abs(phi.mean(0))),
-                                          local_mean=float(np.nanmean(local)), seed=r)
-        hits += [iv["intershap"][0] <= g <= iv["intershap"][1],
-                 iv["intershap_local_mean"][0] <= loc <= iv["intershap_local_mean"][1],
-                 np.mean((iv["Phi"][0] <= Phi) & (Phi <= iv["Phi"][1])),
-                 np.mean((iv["modality_contributions"][0] <= contrib) & (contrib <= iv["modality_contributions"][1]))]
-        width += iv["intershap"][1] - iv["intershap"][0]
-    return hits / reps, width / reps, g
+    phi_pop = games.interaction_matrices(interval_coverage.synthetic_games(kind, m))
+    hits, width = interval_coverage.interval_coverage(phi_pop, n, reps)
+    return hits, width, interval_coverage.population_values(phi_pop)[1]
 
 
 def timing(repeats: int = 3) -> None:

@@ -6,40 +6,13 @@ import numpy as np
 import pytest
 
 import intershap_widget as isw
-from intershap_widget.maths import games, scores, uncertainty
-
-
-def population(kind: str, m: int = 3, size: int = 50_000, seed: int = 0) -> np.ndarray:
-    """``(size, 2**M)`` games: additive main effects (mean 1) plus a pair effect of
-    modalities 0 and 1 with mean 1.5 ("clean") or 0 ("zero": no interaction in the
-    population, only per-sample noise)."""
-    rng = np.random.default_rng(seed)
-    masks = games.coalition_masks(m).astype(float)
-    v = rng.normal(1.0, 1.0, size=(size, m)) @ masks.T
-    pair_mean = {"clean": 1.5, "zero": 0.0}[kind]
-    return v + rng.normal(pair_mean, 1.0, size=(size, 1)) * (masks[:, 0] * masks[:, 1])
-
-
-def _truth(phi):
-    Phi = np.abs(phi.mean(axis=0))
-    return Phi, scores.intershap_score(Phi), float(np.nanmean(scores.local_scores(phi))), np.diag(Phi) / Phi.sum()
+from intershap_widget.maths import games, uncertainty
+from intershap_widget.maths.interval_coverage import interval_coverage, synthetic_games
 
 
 def _coverage(kind: str, n: int, reps: int = 200):
-    phi_pop = games.interaction_matrices(population(kind))
-    Phi, g, loc, contrib = _truth(phi_pop)
-    rng = np.random.default_rng(1)
-    hits = np.zeros(4)
-    for r in range(reps):
-        phi = phi_pop[rng.integers(0, len(phi_pop), n)]
-        local = scores.local_scores(phi)
-        iv = uncertainty.sample_intervals(phi, local, intershap=scores.intershap_score(np.abs(phi.mean(0))),
-                                          local_mean=float(np.nanmean(local)), seed=r)
-        hits += [iv["intershap"][0] <= g <= iv["intershap"][1],
-                 iv["intershap_local_mean"][0] <= loc <= iv["intershap_local_mean"][1],
-                 np.mean((iv["Phi"][0] <= Phi) & (Phi <= iv["Phi"][1])),
-                 np.mean((iv["modality_contributions"][0] <= contrib) & (contrib <= iv["modality_contributions"][1]))]
-    return hits / reps
+    phi_pop = games.interaction_matrices(synthetic_games(kind))
+    return interval_coverage(phi_pop, n, reps)[0]
 
 
 @pytest.mark.parametrize("kind", ["clean", "zero"])
@@ -55,7 +28,7 @@ def test_coverage_of_a_known_population_value(kind):
 
 @pytest.fixture(scope="module")
 def res():
-    v = population("clean", size=300)
+    v = synthetic_games("clean", size=300)
     return isw.InteractionResult(v, modality_names=["a", "b", "c"], settings={"seed": 3})
 
 
