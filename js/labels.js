@@ -78,7 +78,11 @@ export function measurer(el, size) {
  * the full text as its tooltip. The ARIA label always carries the full text.
  */
 export function setLabel(node, full, max, measure) {
-  const shown = fitText(full, max, measure);
+  return showLabel(node, full, fitText(full, max, measure));
+}
+
+/** `shown` as the text of `node`; the full text as its ARIA label, and as a tooltip when cut. */
+function showLabel(node, full, shown) {
   node.textContent = shown;
   node.setAttribute("aria-label", full);
   if (shown !== full) {
@@ -109,13 +113,5 @@ export function fitPair(a, b, max, measure) {
 
 /** Like setLabel, with a pair label fitted by fitPair. */
 export function setPairLabel(node, a, b, max, measure) {
-  const full = `${a} × ${b}`;
-  const shown = fitPair(a, b, max, measure);
-  node.textContent = shown;
-  node.setAttribute("aria-label", full);
-  if (shown !== full) {
-    tooltip(node, full);
-    node.setAttribute("data-full", full);
-  }
-  return node;
+  return showLabel(node, `${a} × ${b}`, fitPair(a, b, max, measure));
 }
