@@ -69,3 +69,37 @@ def coalition_values_brute(f, X, background, target_class=None):
                 out = np.zeros((n, 1 << m, val.shape[-1]))
             out[a, s] = val
     return out
+
+
+def feature_parts_brute(v, m: int, i: int, g: int):
+    """Feature-level effect, interaction parts and main-effect parts of modality i, straight
+    from the definitions (docs/features.md), for one sample's table v[S, T]: S the bitmask
+    over the other modalities in order, T over the G features. Returns (effect (G,),
+    parts (M, G)) with row j ≠ i the part of φ_ij and row i the main-effect part."""
+    others = [k for k in range(m) if k != i]
+
+    def val(s_set, t_set):
+        s_code = sum(1 << others.index(k) for k in s_set)
+        return v[s_code, sum(1 << f for f in t_set)]
+
+    def sh(u, f):  # Shapley value of feature f in the game u over the G features
+        total = 0.0
+        rest = [h for h in range(g) if h != f]
+        for t in subsets(rest):
+            w = factorial(len(t)) * factorial(g - len(t) - 1) / factorial(g)
+            total += w * (u(t + (f,)) - u(t))
+        return total
+
+    effect, parts = np.zeros(g), np.zeros((m, g))
+    for f in range(g):
+        for s in subsets(others):
+            w = factorial(len(s)) * factorial(m - len(s) - 1) / factorial(m)
+            effect[f] += w * sh(lambda t, s=s: val(s, t) - val(s, ()), f)
+        for j in others:
+            rest = [k for k in others if k != j]
+            for s in subsets(rest):
+                c = factorial(len(s)) * factorial(m - len(s) - 2) / (2 * factorial(m - 1))
+                sj = tuple(sorted(s + (j,)))
+                parts[j, f] += c * sh(lambda t, s=s, sj=sj: val(sj, t) - val(s, t) - val(sj, ()) + val(s, ()), f)
+        parts[i, f] = effect[f] - parts[[j for j in others], f].sum()
+    return effect, parts
