@@ -20,6 +20,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from . import calls, outputs
+from .frames import FrameModel
 from .inputs import Group, InputSpec
 
 __all__ = ["ModelAdapter", "Concatenated", "concatenated", "as_model", "OUTPUTS"]
@@ -74,6 +75,9 @@ class ModelAdapter:
 
     def __init__(self, model: Any, call: str | None = None, output_key: Any = None,
                  output: str | None = None) -> None:
+        #: how to build the one DataFrame a model of DataFrame input gets (:mod:`.frames`)
+        self.frame = model.layout if isinstance(model, FrameModel) else None
+        model = model.model if isinstance(model, FrameModel) else model
         self.concatenate = isinstance(model, Concatenated)
         self.call, self.output_key, self.requested = call, output_key, output
         self.spec: InputSpec | None = None
@@ -104,6 +108,11 @@ class ModelAdapter:
     def bind_inputs(self, spec: InputSpec) -> None:
         """Record how X was given and settle the call convention (raises before any call)."""
         self.spec = spec
+        if self.frame is not None:
+            if self.call is not None:
+                raise ValueError(f"call={self.call!r} does not apply: with X given as a DataFrame the model gets "
+                                 "one DataFrame of every column")
+            return
         if self.concatenate:
             if self.call not in (None, "list"):
                 raise ValueError(f"call={self.call!r} does not apply: a {self.kind} model gets the "
@@ -184,6 +193,9 @@ class ModelAdapter:
     def __call__(self, inputs: Sequence[Any]) -> Any:
         """Raw model outputs ``(B, C)`` (or ``(B,)``) for a list of M backend arrays."""
         batch = inputs[0].shape[0]
+        if self.frame is not None:  # one DataFrame of the original columns, order and dtypes
+            out = self._call_one((self.frame.frame(inputs),), {})
+            return self._binary_scores(out) if self.kind != "sklearn" or self.uses_decision_function else out
         if self.concatenate:
             flat = [x.reshape(batch, -1) for x in _leaves(inputs)]
             if self.backend == "torch":

@@ -18,6 +18,7 @@ from ..maths.result import InteractionResult
 from .checks import copies, validate_call
 from .degenerate import background_overlap, degenerate_reason, is_fixed_output, warn_degenerate
 from .factorised import Factorised, encoded_inputs
+from .frames import prepare as prepare_frames, uses_frames
 from .inputs import spec_of
 from .references import baseline_masker
 from .maskers import MASKINGS, BackgroundMasker, BaselineMasker, CallableMasker, Masker, RandomMasker, SampledMasker
@@ -81,6 +82,7 @@ def explain(
     shard_size: int | None = None,
     model_factory: Callable[[], Any] | None = None,
     device: Any = None,
+    modalities: Any = None,
 ) -> InteractionResult:
     """Exact modality-level Shapley values and interactions of ``model`` on ``X``.
 
@@ -169,6 +171,12 @@ def explain(
     allow_nonfinite : bool
         Accept NaN/inf in ``X`` and the background (refused by default, naming the
         modality and row); the model's outputs must still be finite.
+    modalities : dict ``{name: [column, ...]}``, optional
+        With ``X`` a pandas DataFrame: the columns of each modality (every column in one).
+        The model then gets one DataFrame per batch with ``X``'s columns, order and dtypes
+        (a ``Pipeline``/``ColumnTransformer`` works untouched); the background must be a
+        DataFrame of the same columns and dtypes. ``X`` may also be a dict of DataFrames,
+        one per modality (:mod:`intershap_widget.explainers.frames`).
 
     Returns
     -------
@@ -184,6 +192,8 @@ def explain(
     :class:`~intershap_widget.explainers.degenerate.DegenerateScoreWarning` says why and
     what to use instead (``res.settings["degenerate_global"]`` keeps the reason).
     """
+    if uses_frames(X, modalities):  # pandas in, pandas out: column groups, one DataFrame per batch
+        model, X, background = prepare_frames(model, X, background, modalities)
     chk = validate_call(X, background, modality_names=modality_names, labels=labels, seed=seed,
                         batch_size=batch_size, n_background=n_background, target=target, output=output,
                         allow_nonfinite=allow_nonfinite)

@@ -25,6 +25,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .adapters import ModelAdapter
+from .inputs import Group
 
 __all__ = [
     "Masker",
@@ -94,6 +95,12 @@ def _gather(adapter: ModelAdapter, x: Sequence[Any], present: np.ndarray, pool: 
             src, idx = adapter.concat([xi, qi]), np.where(col[:, None], own, p + pool_idx)
         out.append(adapter.take(src, idx.ravel()))
     return out
+
+
+def _features(adapter: ModelAdapter, x: Any) -> np.ndarray:
+    """One modality's rows as float64 ``(B, D)`` (a group: its arrays side by side), for the strata."""
+    parts = x.leaves if isinstance(x, Group) else [x]
+    return np.concatenate([adapter.to_numpy(p).reshape(p.shape[0], -1) for p in parts], axis=1)
 
 
 class BackgroundMasker(Masker):
@@ -166,7 +173,7 @@ class SampledMasker(Masker):
 
         super().bind(adapter, background)
         b = self.background[0].shape[0]
-        labels = strata([adapter.to_numpy(x) for x in self.background], self.seed) if self.stratify else np.zeros(b, dtype=np.int64)
+        labels = strata([_features(adapter, x) for x in self.background], self.seed) if self.stratify else np.zeros(b, dtype=np.int64)
         self.labels = labels
         self.circle = stratified_circle(labels, self.seed)
         self.n_strata = int(labels.max()) + 1

@@ -29,6 +29,7 @@ from ..maths.sampling_design import (
 )
 from ..maths.sampling_estimate import check_names, estimate, structured_game, table_value_function
 from .checks import check_count, check_seed, validate_call
+from .frames import prepare as prepare_frames, uses_frames
 from .degenerate import background_overlap, degenerate_reason, is_fixed_output, warn_degenerate
 from .inputs import spec_of
 from .launch import launch, store_opener
@@ -206,10 +207,11 @@ def sample_explain(
     shard_size: int | None = None,
     model_factory: Any = None,
     device: Any = None,
+    modalities: Any = None,
 ) -> SampledResult:
     """Like :func:`intershap_widget.explain`, but with ``budget`` sampled coalitions per
     sample instead of all 2**M (expectation masking over the background). ``X`` takes the
-    same forms (list, dict, groups) and ``call``/``output_key`` the same meaning.
+    same forms (list, dict, groups, a DataFrame with ``modalities=``) and ``call``/``output_key`` the same meaning.
 
     The same input checks as ``explain`` (``target="all"`` is not available here). A
     budget of 2**M or more is the exact computation (every coalition once, at the exact
@@ -219,6 +221,8 @@ def sample_explain(
     each call of the value function is one pass over the shards.
     """
     budget = check_count(budget, "budget (coalitions per sample)")
+    if uses_frames(X, modalities):  # a DataFrame with column groups, as in explain
+        model, X, background = prepare_frames(model, X, background, modalities)
     place = check_placement(model, client, checkpoint, shard_size, model_factory, device)
     m = len(X) if isinstance(X, (list, tuple, dict)) else 0
     bar = progress_bar(0, progress)
