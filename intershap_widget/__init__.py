@@ -6,6 +6,7 @@ Layers (imports point one way, see docs/architecture.md): :mod:`.maths` (numpy o
 ← :mod:`.paper` (the paper's data, models, baselines and reproduction)."""
 
 from .maths.diagnostics import CancellationWarning
+from .maths.errors import InputError, ResultFileError
 from .maths.games import MAX_EXACT_MODALITIES, interaction_matrices, shapley_values
 from .maths.interactions import order_shares
 from .maths.result import InteractionResult, load_result
@@ -38,6 +39,7 @@ __all__ = [
     "export_html",
     "Factorised",
     "interaction_matrices",
+    "InputError",
     "InteractionResult",
     "load_ipython_extension",
     "load_result",
@@ -46,6 +48,7 @@ __all__ = [
     "plots",
     "RandomMasker",
     "reliable_budget",
+    "ResultFileError",
     "sample_explain",
     "sample_interactions",
     "SampledMasker",

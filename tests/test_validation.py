@@ -112,7 +112,7 @@ def test_seed_accepts_whole_numbers_only():
 
 
 def test_labels_with_none_are_refused_at_explain_time():
-    with pytest.raises(ValueError, match=r"labels hold None at rows \[1, 4\]; give every sample a label"):
+    with pytest.raises(ValueError, match=r"labels hold a missing value \(None, NaN or NA\) at rows \[1, 4\]; give every sample a label"):
         _explain(Counting(), _X(), labels=["a", None, "b", "a", None, "b"])
     res = _explain(SmoothModel(SHAPES), _X(), labels=["a", "b", "b", "a", "c", "b"])
     assert res.labels.dtype.kind == "U" and list(res.labels[:2]) == ["a", "b"]

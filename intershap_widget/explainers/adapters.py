@@ -84,6 +84,7 @@ class ModelAdapter:
         self.convention = "list"
         self.called_ok = False  # True after the first call that worked (the probe)
         self.output_dtype: str | None = None  # dtype of the model's last output, before any cast
+        self.one_column = False  # True when one score column was widened to two (_binary_scores)
         inner = model.model if self.concatenate else model
         self.model = inner
         self.kind: str
@@ -239,6 +240,7 @@ class ModelAdapter:
             return out
         if out.ndim == 2 and out.shape[1] != 1:
             return out
+        self.one_column = True
         s = out.reshape(-1, 1)
         other = -s if self.requested == "raw" else s * 0
         return _torch().cat([other, s], dim=1) if _is_tensor(s) else np.concatenate([other, s], axis=1)

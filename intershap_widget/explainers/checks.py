@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..maths import games
+from ..maths.errors import InputError
 from .adapters import OUTPUTS, _is_tensor
 from . import inputs
 
@@ -109,6 +110,11 @@ def _check_counts(xs: list, bg: list) -> None:
             )
 
 
+def _is_missing(v: Any) -> bool:
+    """None, NaN or pandas' NA (a missing label in any of the forms pandas gives it)."""
+    return v is None or (isinstance(v, (float, np.floating)) and v != v) or type(v).__name__ in ("NAType", "NaTType")
+
+
 def _check_labels(labels: Any, n: int) -> np.ndarray | None:
     if labels is None:
         return None
@@ -117,19 +123,20 @@ def _check_labels(labels: Any, n: int) -> np.ndarray | None:
         labels = labels[:, 0]
     if labels.shape != (n,):
         raise ValueError(f"labels must have shape (N,) = ({n},), got {labels.shape}")
+    if _is_complex(labels):
+        raise TypeError("labels must be real numbers or strings, got complex values")
+    items = labels.tolist() if labels.dtype == object or np.issubdtype(labels.dtype, np.floating) else []
+    missing = [i for i, v in enumerate(items) if _is_missing(v)]
+    if missing:
+        raise InputError(
+            f"labels hold a missing value (None, NaN or NA) at rows {missing[:5]}{' …' if len(missing) > 5 else ''}; "
+            "give every sample a label (e.g. labels.fillna('unknown') or the string 'unknown') or pass labels=None"
+        )
     if labels.dtype == object:
-        missing = [i for i, v in enumerate(labels.tolist()) if v is None]
-        if missing:
-            raise ValueError(
-                f"labels hold None at rows {missing[:5]}{' …' if len(missing) > 5 else ''}; give every "
-                "sample a label (e.g. the string 'unknown') or pass labels=None"
-            )
-        kinds = {type(v) for v in labels.tolist()}
+        kinds = {type(v) for v in items}
         if not kinds <= {str, int, float, bool, np.str_}:
             raise TypeError(f"labels must be numbers or strings, got values of types {sorted(k.__name__ for k in kinds)}")
         labels = labels.astype(str) if kinds & {str, np.str_} else labels.astype(np.float64)
-    if _is_complex(labels):
-        raise TypeError("labels must be real numbers or strings, got complex values")
     return labels
 
 
@@ -154,6 +161,9 @@ def validate_inputs(X: Any, background: Any, modality_names: Any, labels: Any, *
     bg = xs if background is None else check_modalities(
         inputs.align_background(background, keys), "background", allow_nonfinite)
     _check_counts(xs, bg)
+    if isinstance(modality_names, (str, bytes)):
+        raise InputError(f"modality_names must be a list of {m} names, got the string {modality_names!r}; "
+                         f"pass e.g. modality_names={[f'name {i}' for i in range(m)]}")
     names = (keys or [f"modality {i}" for i in range(m)]) if modality_names is None else list(modality_names)
     if len(names) != m:
         raise ValueError(f"{len(names)} modality_names given for {m} modalities")

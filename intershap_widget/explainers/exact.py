@@ -25,7 +25,7 @@ from .maskers import MASKINGS, BackgroundMasker, BaselineMasker, CallableMasker,
 from .launch import launch, store_opener
 from .passes import coalition_codes, run_passes
 from .placement import Placement, check_placement
-from .precision import DEFAULT_PRECISION, attach_masking_error, parse_precision
+from .precision import DEFAULT_PRECISION, attach_masking_error, check_precision_applies, parse_precision
 from .run import progress_bar
 
 __all__ = ["explain", "explain_factorised"]
@@ -200,6 +200,7 @@ def explain(
     xs_in, bg_in, names, labels, seed = chk.xs, chk.background, chk.names, chk.labels, chk.seed
     place = check_placement(model, client, checkpoint, shard_size, model_factory, device)
     targets = parse_precision(DEFAULT_PRECISION if isinstance(precision, str) and precision == "default" else precision)
+    check_precision_applies(precision, masking)
     masking = resolve_masking(masking, bg_in[0].shape[0], int(n_background), targets)
     if isinstance(model, Factorised):
         if place.model_factory is not None or place.device is not None:

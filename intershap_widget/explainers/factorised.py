@@ -210,9 +210,6 @@ def encoded_inputs(model: Factorised, X: list, background: Sequence[Any] | None,
             "'expectation', 'random' or 'baseline', or explain the model unfactorised"
         )
     bg = X if background is None else list(background)
-    if masking == "expectation":
-        # encode only the rows explain() would keep (the same seeded choice)
-        bg = BackgroundMasker(n_background=n_background, seed=seed).kept_background(bg)
     if masking == "baseline" and (any(isinstance(b, Group) for b in bg) or not (
             isinstance(baseline, str) or all(hasattr(r, "shape") for r in baseline))):
         raise ValueError(
@@ -220,10 +217,14 @@ def encoded_inputs(model: Factorised, X: list, background: Sequence[Any] | None,
             "references (isw.TokenReference, isw.ImageReference, a dict) or grouped modalities use "
             "masking='expectation' (the background rows are encoded), or explain the model unfactorised"
         )
-    if masking == "baseline":
+    if masking == "baseline":  # the rows come from the raw background before any encoder runs
         rows = _raw_baseline(bg, baseline) if isinstance(baseline, str) else [np.asarray(b)[None] for b in baseline]
         z_bg = encode(model, rows)
-        baseline = [z[0] for z in z_bg]
-    else:
-        z_bg = encode(model, bg)
-    return model.head_model(), encode(model, X), z_bg, baseline
+        return model.head_model(), encode(model, X), z_bg, [z[0] for z in z_bg]
+    # each row goes through its encoder once: an encoder that writes into its input
+    # (x.mul_(2)) must not see the same copy of X twice, as X and as the background
+    z_x = encode(model, X)
+    # with "expectation", only the rows explain() would keep (the same seeded choice)
+    keep = BackgroundMasker(n_background=n_background, seed=seed).kept_background if masking == "expectation" else list
+    z_bg = keep(z_x) if background is None else encode(model, keep(list(background)))
+    return model.head_model(), z_x, z_bg, baseline

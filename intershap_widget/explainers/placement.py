@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ..maths.errors import InputError
 from .checks import check_count
 
 __all__ = ["Placement", "check_placement"]
@@ -55,6 +56,9 @@ def check_placement(model: Any, client: Any = None, checkpoint: Any = None, shar
         if not isinstance(checkpoint, (str, os.PathLike)):
             raise TypeError(f"checkpoint must be a folder path, got {type(checkpoint).__name__}")
         path = os.fspath(checkpoint)
+        if isinstance(path, bytes) or not path.strip():
+            raise InputError(f"checkpoint={checkpoint!r} names no folder (it would write into the current one); "
+                             "pass a folder for this run, e.g. checkpoint='runs/my_run', or checkpoint=None")
         if os.path.exists(path) and not os.path.isdir(path):
             raise ValueError(f"checkpoint={path!r} is a file: give a folder (it is created if missing)")
     return Placement(client, path, size, model_factory, device)

@@ -18,9 +18,11 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..maths.errors import InputError
 from ..maths.masking_error import MaskingError, exact_masking_error, masking_error
 
 __all__ = ["DEFAULT_PRECISION", "FIRST_ROUND", "MAX_ROUNDS", "MAX_KEPT_ROWS", "parse_precision",
+           "check_precision_applies",
            "MAX_ROWS_PER_SAMPLE", "rows_needed", "first_round", "rounds_to_precision", "run_masking_error",
            "rows_to_keep", "attach_masking_error", "target_values",
            "MaskingPrecisionWarning"]
@@ -41,6 +43,26 @@ _ROUND_TO = 8
 _MARGIN = 1.15  # variance margin on the extrapolated row count
 
 
+def _shown(value: Any) -> str:
+    """``repr(value)``, cut short for a huge number."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:12]}… ({len(text)} digits)" if text.isdigit() else text[:40] + "…"
+
+
+def _target(value: Any, precision: Any) -> float:
+    """One precision target as a positive finite float, or an InputError saying what to pass."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InputError(f"precision must be None, a positive number (the global score's standard error, e.g. "
+                         f"0.002) or a dict {{'global': ..., 'phi': ...}}, got {_shown(precision)}")
+    try:
+        v = float(value)
+    except OverflowError:
+        v = float("inf")
+    if not np.isfinite(v) or v <= 0:
+        raise InputError(f"precision targets must be positive finite numbers (e.g. 0.002), got {_shown(precision)}")
+    return v
+
+
 def parse_precision(precision: Any) -> dict | None:
     """``None`` | float (global SE; φ RMS target 5× it) | dict with ``"global"`` and/or
     ``"phi"`` → a dict of positive targets, or None."""
@@ -49,17 +71,25 @@ def parse_precision(precision: Any) -> dict | None:
     if isinstance(precision, dict):
         unknown = set(precision) - {"global", "phi"}
         if unknown:
-            raise ValueError(f"precision keys are 'global' and 'phi', got {sorted(unknown)}")
-        out = {k: float(v) for k, v in precision.items() if v is not None}
-    else:
-        try:
-            g = float(precision)
-        except (TypeError, ValueError):
-            raise ValueError(f"precision must be None, a float or a dict, got {precision!r}") from None
-        out = {"global": g, "phi": 5 * g}
-    if not out or any(not np.isfinite(v) or v <= 0 for v in out.values()):
-        raise ValueError(f"precision targets must be positive numbers, got {precision!r}")
-    return out
+            raise InputError(f"precision keys are 'global' and 'phi', got {sorted(unknown, key=str)}")
+        out = {k: _target(v, precision) for k, v in precision.items() if v is not None}
+        if not out:
+            raise InputError(f"precision={precision!r} sets no target; give 'global' and/or 'phi', or pass None")
+        return out
+    g = _target(precision, precision)
+    return {"global": g, "phi": 5 * g}
+
+
+def check_precision_applies(precision: Any, masking: Any) -> None:
+    """A precision target given with a masking it cannot steer (``"random"``, ``"baseline"``,
+    a masking function or a fixed Masker) is refused rather than silently ignored."""
+    given = precision is not None and not (isinstance(precision, str) and precision == "default")
+    if given and not (isinstance(masking, str) and masking in ("expectation", "sampled")):
+        name = masking if isinstance(masking, str) else type(masking).__name__
+        fix = "set n_draws= instead" if name == "random" else "drop precision="
+        raise InputError(f"precision={precision!r} applies to masking='expectation' or 'sampled' (background rows "
+                         f"added per sample until the target holds); with masking={name!r} it would be ignored: "
+                         f"{fix}, or pass precision=None")
 
 
 def rows_needed(err: MaskingError, k: int, b: int, targets: dict) -> int:

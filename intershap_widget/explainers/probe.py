@@ -11,6 +11,7 @@ import numpy as np
 from .adapters import ModelAdapter, resolve_output
 from .checks import check_output, check_raw_output
 from .maskers import Masker
+from ..maths.errors import InputError
 
 __all__ = ["probe_model"]
 
@@ -35,6 +36,7 @@ def probe_model(adapter: ModelAdapter, masker: Masker, xs: list, output: str, ta
             "output='probability' but the model returned values outside [0, 1]; "
             "use output='logits' (softmax applied) or output='regression'"
         )
+    _check_one_column(adapter, target)
     if isinstance(target, (int, np.integer)) and target >= n_cols:
         raise ValueError(f"target class {target} out of range: the model returns {n_cols} outputs")
     if class_names is not None and len(class_names) != n_cols:
@@ -47,3 +49,18 @@ def probe_model(adapter: ModelAdapter, masker: Masker, xs: list, output: str, ta
     check_raw_output(raw, masker.n_rows, n_cols, "on masked inputs")
     check_output(adapter.to_numpy(adapter.transform(raw, output)), masker.n_rows, n_cols, "on masked inputs")
     return output, n_cols
+
+
+def _check_one_column(adapter: ModelAdapter, target: Any) -> None:
+    """``target=0`` on a one-column model explained as ``"raw"``/``"logits"`` is ambiguous:
+    the column is widened to a binary classifier's two classes (``[-s, s]`` or ``[0, s]``),
+    so class 0 is the negation of the column, not the column the caller named."""
+    if not adapter.one_column or isinstance(target, str) or int(target) != 0:
+        return
+    sides = "[-s, s]" if adapter.requested == "raw" else "[0, s] (softmax: 1 - sigmoid(s), sigmoid(s))"
+    raise InputError(
+        f"target=0 on a model that returns one output column s is ambiguous: output={adapter.requested!r} "
+        f"explains it as the two classes of a binary classifier, {sides}, so class 0 is not the column "
+        "itself but its opposite. Pass target=1 to explain the column (the positive class), "
+        "output='regression' to explain s unchanged, or target='predicted' for the predicted side"
+    )

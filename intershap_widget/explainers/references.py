@@ -27,6 +27,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from ..maths.errors import InputError
 from .inputs import Group
 from .maskers import BaselineMasker
 
@@ -156,15 +157,52 @@ def _mean_row(b: Any, name: str, adapter: Any) -> Any:
     return b.map(one) if isinstance(b, Group) else one(b)
 
 
-def _given_row(given: Any, b: Any, i: int, adapter: Any) -> Any:
+def _group_parts(given: Any, b: Group, name: str) -> list:
+    """The leaves of a group reference in the order of the modality's group ``b``: a dict
+    is matched by key (any order), a tuple by position; a missing or extra leaf is refused."""
+    want = list(b.keys) if b.keys is not None else list(range(len(b.leaves)))
+    if isinstance(given, Mapping):
+        if b.keys is None:
+            raise InputError(f"baseline for {name} is a dict {list(given)}, but the modality is a "
+                             f"tuple of {len(want)} arrays; give a tuple of {len(want)} arrays in its order")
+        keys = [str(k) for k in given]
+        missing, extra = [k for k in want if k not in keys], [k for k in keys if k not in want]
+        if missing or extra:
+            raise InputError(f"baseline for {name} has the arrays {keys}, the modality has {want}"
+                             f"{f'; missing {missing}' if missing else ''}{f'; unknown {extra}' if extra else ''}"
+                             "; give one array per key of the modality's group")
+        by_key = {str(k): v for k, v in given.items()}
+        return [by_key[k] for k in want]
+    parts = list(given)
+    if len(parts) != len(want):
+        raise InputError(f"baseline for {name} gives {len(parts)} arrays, the modality's group has "
+                         f"{len(want)} ({want}); give one array per array of the group, in its order")
+    return parts
+
+
+def _given_row(given: Any, b: Any, name: str, adapter: Any) -> Any:
+    """A reference given as one sample's array (a dict/tuple for a group): ``(1, ...)``
+    rows of ``b``'s shapes, each leaf checked against the background's leaf."""
     if isinstance(b, Group):
-        parts = list(given.values()) if isinstance(given, Mapping) else list(given)
-        return Group([adapter.to_backend(p)[None] for p in parts], b.keys)
+        parts = [adapter.to_backend(p) for p in _group_parts(given, b, name)]
+        keys = b.keys or range(len(b.leaves))
+        for key, p, leaf in zip(keys, parts, b.leaves):
+            _same_shape(p, leaf, f"{name}[{key!r}]")
+        return Group([p[None] for p in parts], b.keys)
     row = adapter.to_backend(given)
-    if tuple(row.shape) != tuple(b.shape[1:]):
-        raise ValueError(f"baseline for modality {i} has shape {tuple(row.shape)}, expected one "
-                         f"sample's shape {tuple(b.shape[1:])}")
+    _same_shape(row, b, name)
     return row[None]
+
+
+def _label(name: str, i: int) -> str:
+    """How an error names modality ``i``: ``modality 1`` or ``modality 'text'``."""
+    return name if name == f"modality {i}" else f"modality {name!r}"
+
+
+def _same_shape(row: Any, b: Any, where: str) -> None:
+    if tuple(row.shape) != tuple(b.shape[1:]):
+        raise InputError(f"baseline for {where} has shape {tuple(row.shape)}, expected one "
+                         f"sample's shape {tuple(b.shape[1:])} (as in X and the background)")
 
 
 class ReferenceMasker(BaselineMasker):
@@ -200,7 +238,7 @@ class ReferenceMasker(BaselineMasker):
             elif callable(spec):  # TokenReference and user functions: per sample
                 fn = spec
             else:
-                row = _given_row(spec, b, i, adapter)
+                row = _given_row(spec, b, _label(names[i], i), adapter)
             fixed.append(row)
             self.per_sample.append(fn)
         self.shared_empty = all(f is None for f in self.per_sample)

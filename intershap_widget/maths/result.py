@@ -20,12 +20,20 @@ from .result_text import summary_text
 __all__ = ["InteractionResult", "load_result"]
 
 def _normalise_index(idx: Any, n: int) -> np.ndarray:
-    """Turn an int / slice / bool mask / sequence of ints into sorted-as-given int indices."""
+    """Turn an int / slice / bool mask / sequence of ints into sorted-as-given int indices;
+    a bare True/False and arrays of more than one axis are refused (numpy would read them
+    as sample 1 and as a flattened list)."""
+    if isinstance(idx, (bool, np.bool_)):
+        raise IndexError(f"res[{idx!r}]: a single bool is not a sample index; pass a bool mask of shape ({n},) "
+                         "or sample numbers, e.g. res[[0, 1]]")
     if isinstance(idx, (int, np.integer)):
         idx = [int(idx)]
     if isinstance(idx, slice):
         return np.arange(n)[idx]
     arr = np.asarray(idx)
+    if arr.ndim > 1:
+        raise IndexError(f"sample indices must be one list of ints or a bool mask of shape ({n},); got an array of "
+                         f"shape {arr.shape}: pass res[idx.ravel()] for its samples in order")
     if arr.size == 0:
         return np.zeros(0, dtype=np.int64)
     if arr.dtype == bool:
