@@ -11,6 +11,7 @@ from .maths.games import MAX_EXACT_MODALITIES, interaction_matrices, shapley_val
 from .maths.interactions import order_shares
 from .maths.result import InteractionResult, load_result
 from .explainers.adapters import concatenated
+from .explainers.model_fit import ChanceLevelWarning
 from .explainers.checkpoint import CheckpointMismatch
 from .explainers.workers import DASK_WORKER_CONFIG, SlowWorkerWarning, WorkerVersionWarning
 from .explainers.exact import explain, explain_factorised
@@ -28,6 +29,7 @@ __all__ = [
     "BackgroundMasker",
     "BaselineMasker",
     "CancellationWarning",
+    "ChanceLevelWarning",
     "CallableMasker",
     "CheckpointMismatch",
     "compare_scores",

@@ -23,6 +23,7 @@ from .inputs import spec_of
 from .references import baseline_masker
 from .maskers import MASKINGS, BackgroundMasker, BaselineMasker, CallableMasker, Masker, RandomMasker, SampledMasker
 from .launch import launch, store_opener
+from .model_fit import check_model_fit
 from .passes import coalition_codes, run_passes
 from .placement import Placement, check_placement
 from .precision import DEFAULT_PRECISION, attach_masking_error, check_precision_applies, parse_precision
@@ -268,6 +269,7 @@ def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking:
                                run.rounds, run.empty_rows)
     if reason is not None:
         warn_degenerate(reason, float(res.intershap), float(res.intershap_local_mean))
+    check_model_fit(res, model, class_names, job.n_cols)  # with labels: the model's accuracy, chance level warned
     return res
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["pct", "pct_interval", "summary_text"]
+__all__ = ["pct", "pct_interval", "summary_text", "fit_text"]
 
 
 def pct(x: float) -> str:
@@ -23,6 +23,19 @@ def pct_interval(x: float, interval: Any) -> str:
     return f"{100 * x:.1f} % [{100 * lo:.1f}, {100 * hi:.1f}]"
 
 
+def fit_text(fit: dict) -> str:
+    """The model's own fit against the labels (``settings["model_fit"]``, written by
+    :mod:`intershap_widget.explainers.model_fit`) in one line, e.g. ``accuracy 95.0 %
+    against the labels on the 40 explained samples (majority class 62.5 %, Cohen's κ = 0.89)``."""
+    if fit.get("value") is None:
+        return f"{fit['metric']} against the labels: undefined ({fit.get('reason', '')})"
+    if fit["metric"] == "R2":
+        return f"R² = {fit['value']:.3f} against the labels on the {fit['n']} explained samples"
+    kappa = "" if fit.get("kappa") is None else f", Cohen's κ = {fit['kappa']:.2f}"
+    return (f"accuracy {100 * fit['value']:.1f} % against the labels on the {fit['n']} explained samples "
+            f"(majority class {100 * fit['majority']:.1f} %{kappa})")
+
+
 def _notes(res: Any) -> list[str]:
     lines = []
     if res.nan_reason:
@@ -36,6 +49,10 @@ def _notes(res: Any) -> list[str]:
                      f"   absolute-first InterSHAP = {pct(res.intershap_abs)}")
     if res.local_nan_reason:
         lines.append(f"  local: {res.local_nan_reason}")
+    fit = res.settings.get("model_fit")
+    if fit:
+        run = "" if fit.get("n") == res.n_samples else f" (of the whole run, not this subset of {res.n_samples})"
+        lines.append(f"  model: {fit_text(fit)}{run}")
     return lines
 
 
