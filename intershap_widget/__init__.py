@@ -16,6 +16,8 @@ from .explainers.checkpoint import CheckpointMismatch
 from .explainers.workers import DASK_WORKER_CONFIG, SlowWorkerWarning, WorkerVersionWarning
 from .explainers.exact import explain, explain_factorised
 from .explainers.factorised import Factorised
+from .explainers.feature_explain import explain_features
+from .maths.feature_result import FeatureResult
 from .explainers.maskers import BackgroundMasker, BaselineMasker, CallableMasker, RandomMasker, SampledMasker
 from .explainers.references import ImageReference, TokenReference
 from .explainers.sampling import SampledResult, SamplingWarning, reliable_budget, sample_explain, sample_interactions
@@ -37,6 +39,8 @@ __all__ = [
     "DASK_WORKER_CONFIG",
     "explain",
     "explain_factorised",
+    "explain_features",
+    "FeatureResult",
     "ImageReference",
     "export_html",
     "Factorised",
