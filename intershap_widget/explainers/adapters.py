@@ -147,13 +147,15 @@ class ModelAdapter:
                 t = arr
             else:
                 a = np.asarray(arr)
-                # torch cannot wrap a read-only array without a warning: copy those
-                t = torch.as_tensor(a if a.flags.writeable else a.copy())
+                # torch cannot wrap a read-only array (a warning) nor negative strides (x[::-1]): copy those
+                t = torch.as_tensor(a if a.flags.writeable and min(a.strides, default=0) >= 0 else a.copy())
             if t.is_floating_point() and t.dtype != self.dtype:
                 t = t.to(self.dtype)
             return t.to(self.device)
         if _is_tensor(arr):
-            return arr.detach().cpu().numpy()
+            t = arr.detach().cpu()
+            # numpy has no bfloat16: widen to float32, which holds every bfloat16 value exactly
+            return (t.float() if t.dtype == _torch().bfloat16 else t).numpy()
         return np.asarray(arr)
 
     def take(self, arr: Any, index: np.ndarray) -> Any:
@@ -209,13 +211,28 @@ class ModelAdapter:
         args, kwargs = calls.arguments(self.convention, list(inputs), spec)
         try:
             out = self._call_one(args, kwargs)
+        except outputs.OutputError:
+            raise  # the call ran; what it returned needs output_key= (the message says which)
         except Exception as exc:
             if self.called_ok:  # the call works: a later failure is the model's, passed on as it is
                 raise
-            # before any call has worked: say how the model was called and what to change
-            raise calls.call_error(exc, self.convention, list(inputs), spec) from exc
+            # before any call has worked: would another convention run? (on this probe batch)
+            works = [c for c in calls.CALLS if c != self.convention and self._runs_as(c, list(inputs), spec)]
+            raise calls.call_error(exc, self.convention, list(inputs), spec, works, self.kind) from exc
         self.called_ok = True
         return self._binary_scores(out)
+
+    def _runs_as(self, call: str, inputs: list, spec: InputSpec) -> bool:
+        """Whether the model runs on ``inputs`` when called with the convention ``call``."""
+        try:
+            if call in ("keywords", "dict"):
+                calls.resolve(self.model, call, spec)  # refuses names that clash in one batch
+            self._call_one(*calls.arguments(call, inputs, spec))
+        except outputs.OutputError:
+            return True  # it ran; only its output needs reading
+        except Exception:  # noqa: BLE001 - any failure means: not this convention
+            return False
+        return True
 
     def _call_one(self, args: tuple, kwargs: dict) -> Any:
         if self.kind == "sklearn":

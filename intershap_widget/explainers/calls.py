@@ -27,7 +27,8 @@ import numpy as np
 
 from .inputs import Group, InputSpec
 
-__all__ = ["CALLS", "ModelCallError", "resolve", "arguments", "describe", "call_error"]
+__all__ = ["CALLS", "ModelCallError", "resolve", "arguments", "describe", "call_error", "with_context",
+           "raise_with_context"]
 
 CALLS = ("list", "positional", "keywords", "dict")
 
@@ -147,19 +148,59 @@ def _integer_leaves(values: Sequence[Any], spec: InputSpec) -> list[str]:
     return out
 
 
-def call_error(exc: BaseException, call: str, values: Sequence[Any], spec: InputSpec) -> ModelCallError:
-    """A :class:`ModelCallError` that says how the model was called, why that failed and what
-    to change (the other conventions; an integer modality to cast)."""
+def with_context(exc: BaseException, text: str) -> BaseException:
+    """The model's own error, of its own type, with ``text`` (where it happened) as its
+    message; the original when its type cannot be built from one message (then noted)."""
+    try:
+        new = type(exc)(text)
+    except Exception:  # noqa: BLE001 - an exception type with its own constructor
+        if hasattr(exc, "add_note"):
+            exc.add_note(text)
+        return exc
+    return new
+
+
+def raise_with_context(exc: BaseException, text: str) -> None:
+    """Raise :func:`with_context` of ``exc`` (chained to it); our own errors pass unchanged."""
+    from ..maths.errors import InputError
+
+    if isinstance(exc, (ModelCallError, InputError)):
+        raise exc
+    new = with_context(exc, text)
+    if new is exc:
+        raise exc
+    raise new from exc
+
+
+def _numpy_hint(kind: str, lower: str) -> str:
+    if kind == "callable" and "tensor" in lower and ("numpy" in lower or "ndarray" in lower):
+        return (" A plain function receives numpy arrays: convert inside it (torch.as_tensor(x)) or pass "
+                "the torch.nn.Module itself, which receives tensors on its device.")
+    return ""
+
+
+def call_error(exc: BaseException, call: str, values: Sequence[Any], spec: InputSpec,
+               works: Sequence[str] = (), kind: str = "torch") -> BaseException:
+    """What the first failed call of a model becomes: a :class:`ModelCallError` naming the
+    convention that works when another one does (``works``); an ``InputError`` when an
+    integer modality reaches a float model; else the model's own error, of its own type,
+    saying how it was called."""
+    from ..maths.errors import InputError
+
     text = f"{type(exc).__name__}: {exc}"
-    hint = ""
+    how = describe(call, spec)
+    if works:
+        return ModelCallError(
+            f"calling the model as {how} failed with {text}. It runs when called as {describe(works[0], spec)}: "
+            f"pass call={works[0]!r}"
+        )
     lower = str(exc).lower()
     ints = _integer_leaves(values, spec)
     if ints and ("dtype" in lower or "scalar type" in lower or "expected" in lower and "long" in lower):
-        hint = (
-            f" {'; '.join(ints)}: integer arrays are passed unchanged (token ids and masks stay integer). "
-            "If it holds numeric features for a float model, cast it, e.g. x.astype('float32') or x.float()."
+        return InputError(
+            f"calling the model as {how} failed with {text}. {'; '.join(ints)}: integer arrays are passed "
+            "unchanged (token ids and masks stay integer). If it holds numeric features for a float model, "
+            "cast it, e.g. x.astype('float32') or x.float()."
         )
-    return ModelCallError(
-        f"calling the model as {describe(call, spec)} failed with {text}.{hint} If the model takes its "
-        f"inputs differently, {_options(spec)}; if its output needs reading, pass output_key=."
-    )
+    return with_context(exc, f"{exc} (the model's own error on its first call, called as {how})"
+                             f"{_numpy_hint(kind, lower)}")

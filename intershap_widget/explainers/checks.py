@@ -56,6 +56,21 @@ def _first_nonfinite_row(x: Any) -> int | None:
     return None
 
 
+def _check_kind(leaf: Any, where: str) -> None:
+    """Numbers only, with values: strings, dates or objects are refused, and tensors on
+    torch's ``meta`` device (shapes without data)."""
+    if _is_tensor(leaf):
+        if leaf.device.type == "meta":
+            raise InputError(f"{where} is a tensor on the 'meta' device: it has a shape but no values; pass "
+                             "the data itself (e.g. the tensor built or loaded on 'cpu' or 'cuda')")
+        return
+    if leaf.dtype.kind not in "biufc":
+        raise InputError(
+            f"{where} holds {leaf.dtype} values, not numbers; encode them first (text: token ids from a "
+            "tokenizer; categories: integer codes, e.g. pandas.factorize or an OrdinalEncoder) and pass "
+            "the numeric arrays")
+
+
 def _check_values(xs: list, what: str, allow_nonfinite: bool) -> None:
     """Refuse complex arrays, and NaN/inf (naming modality and row) unless allowed, in
     every array of ``xs`` (groups: each of their arrays)."""
@@ -65,6 +80,7 @@ def _check_values(xs: list, what: str, allow_nonfinite: bool) -> None:
         keys = (x.keys or list(range(len(arrays)))) if group else [None]
         for key, leaf in zip(keys, arrays):
             where = f"{what}[{i}]" + ("" if key is None else f"[{key!r}]")
+            _check_kind(leaf, where)
             if _is_complex(leaf):
                 raise TypeError(
                     f"{where} is complex ({leaf.dtype}); InterSHAP explains real inputs. Pass the real "

@@ -9,6 +9,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .adapters import ModelAdapter, resolve_output
+from .calls import raise_with_context
 from .checks import check_output, check_raw_output
 from .maskers import Masker
 from ..maths.errors import InputError
@@ -22,7 +23,10 @@ def probe_model(adapter: ModelAdapter, masker: Masker, xs: list, output: str, ta
     number of model outputs C, after every check that needs them."""
     probe_rows = min(xs[0].shape[0], 2)
     idx = np.arange(probe_rows)  # new arrays: the model may write into its input
-    raw = adapter([adapter.take(x, idx) for x in xs])
+    try:
+        raw = adapter([adapter.take(x, idx) for x in xs])
+    except Exception as exc:  # the model's own error, with the batch named
+        raise_with_context(exc, f"{exc} [on the probe batch: samples 0–{probe_rows - 1}, every modality present]")
     check_raw_output(raw, probe_rows, None, "on a probe batch")
     probe = check_output(adapter.to_numpy(raw), probe_rows, None, "on a probe batch")
     output = resolve_output(output, probe)
@@ -45,7 +49,11 @@ def probe_model(adapter: ModelAdapter, masker: Masker, xs: list, output: str, ta
     present = np.zeros((1, len(xs)), dtype=bool)
     present[0, 0] = True
     masked = masker.build([x[:1] for x in xs], present, np.zeros(1, dtype=np.int64), np.ones(1, dtype=np.int64))
-    raw = adapter(masked)
+    try:
+        raw = adapter(masked)
+    except Exception as exc:
+        raise_with_context(exc, f"{exc} [on the masked probe: sample 0 with only modality 0 present, "
+                                f"{masker.n_rows} background rows; the model runs on full inputs]")
     check_raw_output(raw, masker.n_rows, n_cols, "on masked inputs")
     check_output(adapter.to_numpy(adapter.transform(raw, output)), masker.n_rows, n_cols, "on masked inputs")
     return output, n_cols

@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .adapters import ModelAdapter, _is_tensor
+from .calls import raise_with_context
 from .checks import check_raw_output
 from .inputs import leaves
 from .maskers import Masker
@@ -118,7 +119,10 @@ class Run:
         """Transformed model outputs ``(B, C)`` float64, in the backend; the raw outputs'
         shape, width and dtype checked (``where()`` names the batch in an error)."""
         rows = int(inputs[0].shape[0])
-        raw = self.adapter(inputs)
+        try:
+            raw = self.adapter(inputs)
+        except Exception as exc:  # the model's own error, with the batch it happened on
+            raise_with_context(exc, f"model call {where()}: {exc} ({self._ran()} before this batch)")
         try:
             check_raw_output(raw, rows, self.n_cols, "")
         except (TypeError, ValueError) as err:
