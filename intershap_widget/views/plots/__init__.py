@@ -7,6 +7,7 @@ composed. Colours (shared with the widget) live in :mod:`intershap_widget.views.
 from ._style import PALETTE
 from .bars import behaviour_shares, contribution_bars
 from .distribution import local_distribution
+from .features import feature_bars, feature_plot, patch_overlay, token_highlight
 from .heatmap import heatmap
 from .static import static_mimebundle, summary_png
 from .summary import summary_figure
@@ -16,11 +17,15 @@ __all__ = [
     "PALETTE",
     "behaviour_shares",
     "contribution_bars",
+    "feature_bars",
+    "feature_plot",
     "heatmap",
     "local_distribution",
+    "patch_overlay",
     "static_mimebundle",
     "summary_figure",
     "summary_png",
+    "token_highlight",
     "waterfall",
     "waterfall_steps",
 ]
