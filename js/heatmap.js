@@ -6,10 +6,10 @@ import { svg, html, attr, tooltip } from "./dom.js";
 import { termIndex } from "./aggregate.js";
 import { diverging, sequential, sharedScale, textOn, fmt, pct, pm } from "./scales.js";
 import { WHAT } from "./help.js";
-import { measurer, labelWidth, setLabel } from "./labels.js";
+import { measurer, columnWidth, distinctFrom, setLabel, fitText } from "./labels.js";
 
 const FONT = 12; // px, row and column labels
-const MAX_LABEL = 130; // px; longer names are truncated with an ellipsis (full name in the tooltip)
+const MAX_LABEL = 130; // px, the label column when the view does not say how much room there is
 const SLANT = Math.SQRT1_2; // column labels are rotated by 45°
 const KEY_H = 40; // px below the cells: the colour key (a strip, its ticks and its unit)
 const KEY_STEPS = 24;
@@ -19,20 +19,23 @@ const KEY_STEPS = 24;
  * maximum (0 … max for Φ, −max … 0 … max for a signed φ), ticks, and the unit the cells
  * are written in. Returns {draw(colour, max, signed, scale, what)}.
  */
-function colourKey(g, width) {
+function colourKey(g, width, fitKey = null) {
   const steps = [];
   for (let q = 0; q < KEY_STEPS; q++) steps.push(svg("rect", { x: (q * width) / KEY_STEPS, y: 0, width: width / KEY_STEPS + 0.5, height: 8 }, g));
   svg("rect", { x: 0, y: 0, width, height: 8, fill: "none", stroke: "currentColor", "stroke-opacity": 0.3 }, g);
   const labels = [0, 1, 2].map((q) => svg("text", { x: (q * width) / 2, y: 19, "font-size": 9.5, "text-anchor": ["start", "middle", "end"][q], class: "isw-muted" }, g));
   const unit = svg("text", { x: width / 2, y: 30, "font-size": 9.5, "text-anchor": "middle", class: "isw-muted isw-key-unit" }, g);
   return {
-    draw(colour, max, signed, scale, what) {
+    draw(colour, max, signed, scale, what, qty = "") {
       const lo = signed ? -max : 0;
       steps.forEach((r, q) => r.setAttribute("fill", colour(lo + ((q + 0.5) / KEY_STEPS) * (max - lo))));
       const vals = [lo, (lo + max) / 2, max];
       labels.forEach((t, q) => { t.textContent = scale.fmt(vals[q]); });
       const inUnit = scale.unit ? ` (${scale.unit})` : "";
-      unit.textContent = signed ? `${what}${inUnit}: blue −, red +` : `${what}${inUnit} ≥ 0`;
+      const inQty = qty ? ` in ${qty}` : "";
+      const text = signed ? `${what}${inQty}${inUnit}: blue −, red +` : `${what} ≥ 0${inQty}${inUnit}`;
+      unit.textContent = fitKey ? fitKey(text) : text;
+      tooltip(unit, text);
       g.setAttribute("aria-label", `colour key: ${scale.fmt(lo)} to ${scale.fmt(max)}${scale.unit ? ` ${scale.unit}` : ""}`);
       g.dataset.signed = String(signed);
       g.dataset.min = String(lo);
@@ -58,7 +61,8 @@ export function createHeatmap(parent, ctx, opts = {}) {
   const CELL = cellSize(m);
   const box = html("div", { class: "isw-panel isw-heatmap" }, parent);
   const measure = measurer(box, FONT);
-  const nameW = labelWidth(names, measure, MAX_LABEL);
+  const from = distinctFrom(names);
+  const nameW = columnWidth(names, from, measure, ctx.labelRoom?.heatmap ?? MAX_LABEL);
   const left = Math.max(24, nameW + 10); // row labels end 6 px left of the cells
   // a column label starts 4 px right of its column's centre, 6 px above the cells, and
   // climbs at 45°: its top-right corner reaches (w + FONT) / √2 up and right
@@ -80,7 +84,7 @@ export function createHeatmap(parent, ctx, opts = {}) {
     p.cells = [];
     for (let i = 0; i < m; i++) {
       const rowG = svg("g", { role: "row" }, g);
-      setLabel(svg("text", { x: -6, y: i * CELL + CELL / 2 + 4, "text-anchor": "end", "font-size": FONT, class: "isw-label" }, g), names[i], nameW, measure);
+      setLabel(svg("text", { x: -6, y: i * CELL + CELL / 2 + 4, "text-anchor": "end", "font-size": FONT, class: "isw-label" }, g), names[i], nameW, measure, from[i]);
       for (let j = 0; j < m; j++) {
         const c = svg("g", {
           class: `isw-cell${i === j ? " isw-diag" : ""}`, role: "gridcell", tabindex: -1,
@@ -95,9 +99,12 @@ export function createHeatmap(parent, ctx, opts = {}) {
       }
     }
     for (let j = 0; j < m; j++) {
-      setLabel(svg("text", { transform: `translate(${j * CELL + CELL / 2 + 4},-6) rotate(-45)`, "text-anchor": "start", "font-size": FONT, class: "isw-label" }, g), names[j], nameW, measure);
+      setLabel(svg("text", { transform: `translate(${j * CELL + CELL / 2 + 4},-6) rotate(-45)`, "text-anchor": "start", "font-size": FONT, class: "isw-label" }, g), names[j], nameW, measure, from[j]);
     }
-    p.key = colourKey(svg("g", { transform: `translate(${left},${top + size + 8})`, class: "isw-key", role: "img" }, p.svg), size);
+    const keyMeasure = measurer(box, 9.5);
+    const keyRoom = Math.min(2 * left, 2 * right) + size - 4; // the unit line is centred under the cells
+    p.key = colourKey(svg("g", { transform: `translate(${left},${top + size + 8})`, class: "isw-key", role: "img" }, p.svg), size,
+      (text) => fitText(text, keyRoom, keyMeasure));
     if (!opts.note) html("div", { class: "isw-note isw-what", style: `max-width:${w}px`, text: p.key === null ? "" : p.kind === "global" ? WHAT.phi : WHAT.sample }, wrap);
   }
   html("div", { class: "isw-note", style: `max-width:${panels.length * (left + size + right + 14) + 14}px`, text: opts.note ?? `Dashed cells: main effects φᵢᵢ (one modality alone); the others: interactions φᵢⱼ (half the joint effect of a pair; a pair's share counts both of its cells). Click a cell (or Enter) to pick a pair; arrows move.${ctx.sampled ? " ±: one standard error of the sampled estimate (± ≤: a bound for a subset)." : ""}` }, box);
@@ -133,13 +140,17 @@ export function createHeatmap(parent, ctx, opts = {}) {
     }
   }
 
+  const cellFont = CELL >= 46 ? 10.5 : 8.5;
+  const cellMeasure = measurer(box, cellFont);
+
   function paint(p, mat, shareOf, title, what, se = null, ci = null) {
+    let widest = 0;
     let max = 0;
     for (const v of mat) if (Number.isFinite(v)) max = Math.max(max, Math.abs(v));
     const signed = p.kind !== "global"; // Φ = |mean φ| ≥ 0: sequential; a sample's φ: diverging
     const colour = signed ? diverging(max, ctx.mid) : sequential(max, ctx.mid);
     const scale = sharedScale(max);
-    p.key.draw(colour, max, signed, scale, what);
+    p.key.draw(colour, max, signed, scale, what, ctx.quantity ? ctx.quantity(store.get().cls) : "");
     p.head.textContent = title;
     const pair = store.get().pair;
     for (const c of p.cells) {
@@ -148,6 +159,7 @@ export function createHeatmap(parent, ctx, opts = {}) {
       c.r.setAttribute("fill", fill);
       c.t.setAttribute("fill", textOn(fill));
       c.t.textContent = CELL >= 46 ? scale.fmt(v) : ""; // small cells: value in the tooltip / label only
+      widest = Math.max(widest, cellMeasure(c.t.textContent));
       const kind = c.i === c.j ? `main effect of ${names[c.i]}` : `interaction ${names[c.i]} × ${names[c.j]}`;
       const share = shareOf(c.i, c.j);
       const e = se ? se.se[termIndex(m, c.i, c.j)] : NaN;
@@ -167,6 +179,9 @@ export function createHeatmap(parent, ctx, opts = {}) {
       c.g.classList.toggle("isw-picked", picked);
       c.g.setAttribute("aria-selected", picked ? "true" : "false");
     }
+    // a value wider than its cell ("−0.0873" in 48 px) gets a smaller font, the same in every cell
+    const font = widest > CELL - 8 ? Math.max(7, (cellFont * (CELL - 8)) / widest) : cellFont;
+    for (const c of p.cells) c.t.setAttribute("font-size", font.toFixed(2));
   }
 
   function drawGlobal() {

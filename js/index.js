@@ -18,7 +18,7 @@ import { createPairDistribution } from "./pairdist.js";
 import { createOrders } from "./orders.js";
 
 /** Data access and memoised aggregation shared by the views. */
-export function createContext(model, store, dark) {
+export function createContext(model, store, dark, width = 1200) {
   const meta = model.get("_meta") || {};
   const m = meta.n_modalities;
   const n = meta.n_samples;
@@ -72,6 +72,12 @@ export function createContext(model, store, dark) {
       return positions.get(num) ?? -1;
     },
     renumbered: index.length === n,
+    /** What v(S) is for class entry `c` ("P(predicted class)", "raw output of dog", …). */
+    quantity: (c) => (meta.quantities && meta.quantities[c]) || "value",
+    /** Whether the values are probabilities (the scatter then offers a logit axis). */
+    probability: meta.output === "probability",
+    /** Room for label columns (px), from the width the explorer is given. */
+    labelRoom: { heatmap: clamp(0.1 * width, 90, 200), bars: clamp(0.13 * width, 110, 260) },
     warmHooks: [],
     ownClass: meta.own_class ?? meta.class_names.length - 1,
     /** Intervals of the result's own scores, when they describe what is shown (all samples, own class). */
@@ -116,11 +122,21 @@ export function createContext(model, store, dark) {
       }
       return filtMemo.list;
     },
-    /** The samples the global numbers use: the brush if any, else the filter (null = all). */
+    /** Whether sample `a` passes the class/label filters. */
+    passes: (s, a) => (s.filterClass < 0 || pclass[a] === s.filterClass) && (s.filterLabel < 0 || label[a] === s.filterLabel),
+    /**
+     * The samples the global numbers use (one rule, the same as InterSHAPWidget.active_indices):
+     * the brushed samples that pass the filters when something is brushed, else the
+     * samples passing the filters; null = all.
+     */
     active(s) {
       const filt = ctx.filtered(s);
       if (activeMemo.indices !== s.indices || activeMemo.filt !== filt) {
-        const list = s.indices.length ? Int32Array.from(s.indices).sort() : filt;
+        let list = filt;
+        if (s.indices.length) {
+          const sorted = Int32Array.from(new Set(s.indices)).sort();
+          list = filt ? sorted.filter((a) => ctx.passes(s, a)) : sorted;
+        }
         activeMemo = { indices: s.indices, filt, list, version: activeMemo.version + 1 };
       }
       return activeMemo.list;
@@ -176,6 +192,8 @@ export function createContext(model, store, dark) {
   return ctx;
 }
 
+const clamp = (v, lo, hi) => Math.round(Math.max(lo, Math.min(hi, v)));
+
 /**
  * After the first frame, compute the per-class numbers of the other classes one class
  * per idle slice, so that a first switch to a class is as quick as a later one.
@@ -207,8 +225,10 @@ function mount(model, root, dark) {
   let views = [];
   let unbind = () => {};
   try {
-    const store = createStore(fromModel(model));
-    const ctx = createContext(model, store, dark);
+    const names = { pclass: meta.pclass_names || [], label: meta.label_names || [] };
+    const store = createStore(fromModel(model, names));
+    const width = root.getBoundingClientRect().width || root.ownerDocument.documentElement.clientWidth || 1200;
+    const ctx = createContext(model, store, dark, width);
     const top = html("div", { class: "isw-top" }, root);
     views.push(createSummary(top, ctx));
     views.push(createHelp(top, root, ctx));
@@ -220,7 +240,7 @@ function mount(model, root, dark) {
     const side = html("div", { class: "isw-col" }, grid);
     views.push(createPairDistribution(side, ctx));
     if (ctx.m >= 3) views.push(createOrders(side, ctx));
-    unbind = bindModel(store, model);
+    unbind = bindModel(store, model, names);
     warmUp(ctx);
   } catch (err) {
     for (const v of views) v.destroy();

@@ -27,13 +27,15 @@ export function createSelector(parent, ctx) {
     title: "type a sample number and press Enter", "data-lm-suppress-shortcuts": "true" }, controls);
   const next = html("button", { type: "button", "aria-label": "next sample", title: "next active sample", text: "▶" }, controls);
   const selects = [];
-  if (ctx.pclassNames.length) selects.push(["filterClass", "predicted class", ctx.pclassNames]);
-  if (ctx.labelNames.length) selects.push(["filterLabel", "label", ctx.labelNames]);
+  // "predicted as", not "predicted class": the class menu's "predicted class" is another thing
+  if (ctx.pclassNames.length) selects.push(["filterClass", "model's prediction", "predicted as", "any prediction", ctx.pclassNames]);
+  if (ctx.labelNames.length) selects.push(["filterLabel", "label", "label", "any label", ctx.labelNames]);
   const selectEls = {};
-  for (const [key, what, opts] of selects) {
+  for (const [key, what, prefix, any, opts] of selects) {
     const sel = html("select", { "aria-label": `filter by ${what}`, "data-lm-suppress-shortcuts": "true" }, controls);
-    html("option", { value: -1, text: `any ${what}` }, sel);
-    opts.forEach((o, q) => html("option", { value: q, text: `${what}: ${o}`, title: o }, sel));
+    html("option", { value: -1, text: any }, sel);
+    opts.forEach((o, q) => html("option", { value: q, text: `${prefix}: ${o}`, title: o }, sel));
+    sel.value = String(store.get()[key]);
     sel.addEventListener("change", () => store.set({ [key]: Number(sel.value), indices: [] }));
     selectEls[key] = sel;
   }
@@ -137,11 +139,11 @@ export function createSelector(parent, ctx) {
     bg = off.getContext("2d");
     bg.scale(dpr, dpr);
     ({ sx: xs, sy: ys, x: px, y: py } = positions(c));
-    try { paintBase(null, null); baseCache.set(c, off); } finally { [bg, px, py, xs, ys] = saved; }
+    try { paintBase(null, null, c); baseCache.set(c, off); } finally { [bg, px, py, xs, ys] = saved; }
   }
   ctx.warmHooks.push(prerender);
 
-  function paintBase(filt, brushed) {
+  function paintBase(filt, brushed, cls = store.get().cls) {
     bg.clearRect(0, 0, W, H);
     bg.font = "10px sans-serif";
     bg.fillStyle = ctx.colours.text;
@@ -157,7 +159,7 @@ export function createSelector(parent, ctx) {
       const x = xs(tv);
       if (x >= PAD.l && x <= W - PAD.r) bg.fillText(fmt(tv, 3), x, H - PAD.b + 12);
     }
-    bg.fillText("prediction v(N)", (PAD.l + W - PAD.r) / 2, H - 6);
+    bg.fillText(`prediction v(N): ${ctx.quantity(cls)}`, (PAD.l + W - PAD.r) / 2, H - 6);
     bg.save();
     bg.translate(11, (PAD.t + H - PAD.b) / 2);
     bg.rotate(-Math.PI / 2);

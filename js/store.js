@@ -40,21 +40,50 @@ const TRAITS = { sample: "selected_sample", indices: "selected_indices", cls: "s
 export const traitNames = TRAITS;
 
 /**
- * Keep `store` and the model's selection traits in step, both ways.
+ * The filters trait ({predicted_class: name, label: name}, either key absent = no filter)
+ * as the store's codes: {filterClass, filterLabel} (−1 = no filter; an unknown name too).
+ * @param {Record<string, string>} value @param {{pclass: string[], label: string[]}} names
+ */
+export function filtersFromTrait(value, names) {
+  const v = value && typeof value === "object" ? value : {};
+  const code = (list, name) => (name === undefined || name === null ? -1 : list.indexOf(String(name)));
+  return { filterClass: code(names.pclass, v.predicted_class), filterLabel: code(names.label, v.label) };
+}
+
+/** The store's filter codes as the filters trait (only the keys that filter). */
+export function filtersToTrait(state, names) {
+  const out = {};
+  if (state.filterClass >= 0 && state.filterClass < names.pclass.length) out.predicted_class = names.pclass[state.filterClass];
+  if (state.filterLabel >= 0 && state.filterLabel < names.label.length) out.label = names.label[state.filterLabel];
+  return out;
+}
+
+const NO_NAMES = { pclass: [], label: [] };
+
+/**
+ * Keep `store` and the model's selection traits (and the filters trait, through the
+ * filter menus' `names`) in step, both ways.
  * @returns {() => void} unbinds
  */
-export function bindModel(store, model) {
+export function bindModel(store, model, names = NO_NAMES) {
   const handlers = [];
   for (const [key, trait] of Object.entries(TRAITS)) {
     const h = () => store.set({ [key]: normalise(key, model.get(trait)) }, "model");
     model.on(`change:${trait}`, h);
     handlers.push([trait, h]);
   }
+  const hf = () => store.set(filtersFromTrait(model.get("filters"), names), "model");
+  model.on("change:filters", hf);
+  handlers.push(["filters", hf]);
   const unsub = store.subscribe((state, changed, source) => {
     if (source === "model") return;
     let dirty = false;
     for (const key of changed) {
       if (TRAITS[key]) { model.set(TRAITS[key], state[key]); dirty = true; }
+    }
+    if (changed.includes("filterClass") || changed.includes("filterLabel")) {
+      const value = filtersToTrait(state, names);
+      if (JSON.stringify(value) !== JSON.stringify(model.get("filters") ?? {})) { model.set("filters", value); dirty = true; }
     }
     if (dirty) model.save_changes();
   });
@@ -71,9 +100,9 @@ export function normalise(key, value) {
   return Number(value) || 0;
 }
 
-/** Initial selection read from the model. */
-export function fromModel(model) {
-  const out = { filterClass: -1, filterLabel: -1 };
+/** Initial selection read from the model (filters through the filter menus' `names`). */
+export function fromModel(model, names = NO_NAMES) {
+  const out = filtersFromTrait(model.get("filters"), names);
   for (const [key, trait] of Object.entries(TRAITS)) out[key] = normalise(key, model.get(trait));
   return out;
 }

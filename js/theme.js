@@ -15,7 +15,7 @@ export const CSS = `
 .isw-help{border:1px solid var(--jp-border-color1,#bbb);border-radius:4px;padding:8px 12px;background:var(--jp-layout-color1,#fafafa);max-width:760px;line-height:1.4}
 .isw-help[hidden]{display:none}
 .isw-help dl{margin:4px 0;display:grid;grid-template-columns:max-content 1fr;gap:2px 10px}
-.isw-help dt{font-weight:600}
+.isw-help dt{font-weight:600;white-space:nowrap}
 .isw-help dd{margin:0}
 .isw-help ul{margin:4px 0;padding-left:18px}
 .isw-root select{max-width:16em;text-overflow:ellipsis}
@@ -52,7 +52,12 @@ export const CSS = `
 .isw-canvas-wrap{position:relative}
 .isw-canvas-wrap canvas{position:absolute;left:0;top:0}
 .isw-error{padding:12px;border:1px solid var(--jp-error-color1,#d32f2f);color:var(--jp-error-color1,#d32f2f);border-radius:4px}
-.isw-hl rect.isw-bar{stroke:var(--jp-warn-color0,#e65100);stroke-width:2}
+.isw-band{fill:currentColor;fill-opacity:0}
+.isw-hl .isw-band{fill:var(--jp-brand-color1,#1976d2);fill-opacity:.16}
+.isw-term{cursor:pointer;outline:none}
+.isw-term:focus-visible .isw-band{stroke:var(--jp-brand-color1,#1976d2);stroke-width:2}
+rect.isw-cut{opacity:.75}
+.isw-root button:disabled,.isw-root select:disabled{opacity:.45;cursor:default}
 .isw-tip{display:none;position:absolute;pointer-events:none;white-space:nowrap;font-size:var(--jp-ui-font-size0,11px);
  padding:2px 6px;border-radius:3px;background:var(--jp-layout-color0,#fff);color:var(--jp-ui-font-color1,#222);
  border:1px solid var(--jp-border-color1,#bbb);box-shadow:0 1px 3px rgba(0,0,0,.25);z-index:2}

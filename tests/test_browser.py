@@ -237,34 +237,61 @@ def test_brush_recomputes_phi_over_the_subset(session):
     assert float(_py(session, "print(w.selection.Phi.sum())")) == pytest.approx(r[got].Phi.sum(), rel=1e-9)
 
 
-def test_filter_by_predicted_class_and_label(session):
+def test_filter_by_predicted_class_and_label_reaches_python(session):
     root, res = session["root"], session["res"]
-    _py(session, "w.selected_class = 0; w.selected_indices = []")
+    _py(session, "w.selected_class = 0; w.selected_indices = []; w.filters = {}")
     expect(root.locator("select.isw-class")).to_have_value("0")
-    root.locator('select[aria-label="filter by predicted class"]').select_option(label="predicted class: dog")
+    root.locator('select[aria-label="filter by model\'s prediction"]').select_option(label="predicted as: dog")
     keep = res.predicted_class == 1
     expect(root.locator(".isw-selector")).to_contain_text(f"{keep.sum()} of 200 samples active")
     np.testing.assert_allclose(_matrix(_cell_values(root, "global")), res.for_class(0)[keep].Phi, rtol=1e-4, atol=1e-6)
+    assert _wait_py(session, "print(w.filters)", "{'predicted_class': 'dog'}") == "{'predicted_class': 'dog'}"
     root.locator('select[aria-label="filter by label"]').select_option(label="label: 1")
     keep &= res.labels == 1
     expect(root.locator(".isw-selector")).to_contain_text(f"{keep.sum()} of 200 samples active")
     np.testing.assert_allclose(_matrix(_cell_values(root, "global")), res.for_class(0)[keep].Phi, rtol=1e-4, atol=1e-6)
-    root.locator('select[aria-label="filter by predicted class"]').select_option("-1")
-    root.locator('select[aria-label="filter by label"]').select_option("-1")
+    # what the page shows is what Python reads
+    _wait_py(session, "print(len(w.filters))", "2")
+    assert int(_py(session, "print(w.selection.n_samples)")) == keep.sum()
+    assert _py(session, "print(w.active_indices.tolist())") == str(np.flatnonzero(keep).tolist())
+    # set from Python: the menus and the numbers follow
+    _py(session, "w.filters = {'predicted_class': 'owl'}")
+    expect(root.locator('select[aria-label="filter by label"]')).to_have_value("-1")
+    owl = res.predicted_class == 2
+    expect(root.locator(".isw-selector")).to_contain_text(f"{owl.sum()} of 200 samples active")
+    np.testing.assert_allclose(_matrix(_cell_values(root, "global")), res.for_class(0)[owl].Phi, rtol=1e-4, atol=1e-6)
+    root.locator('select[aria-label="filter by model\'s prediction"]').select_option("-1")
     expect(root.locator(".isw-selector")).to_contain_text("200 of 200 samples active")
-    assert _py(session, "print(w.selected_indices)") == "[]", "filters stay in the front end"
+    assert _wait_py(session, "print(w.filters)", "{}") == "{}"
+
+
+def test_keys_and_axes_name_the_quantity(session):
+    root = session["root"]
+    _py(session, "w.selected_class = 1; w.filters = {}")
+    expect(root.locator("select.isw-class")).to_have_value("1")
+    quantity = "value of dog"  # a result built by hand: no output kind
+    unit = root.locator(".isw-key-unit")
+    expect(unit.first).to_contain_text(f"Φ ≥ 0 in {quantity}")
+    expect(unit.nth(1)).to_contain_text(f"φ in {quantity}")
+    expect(root.locator(".isw-wf-unit")).to_contain_text(quantity)
+    _py(session, "w.selected_class = 3")
+    expect(unit.first).to_contain_text("value of the predicted class")
 
 
 def test_dark_theme_redraws_and_keeps_the_selection(session):
     page, root = session["page"], session["root"]
-    _py(session, "w.selected_sample = 5")
+    _py(session, "w.selected_sample = 5; w.filters = {'label': '1'}")
+    expect(root.locator('select[aria-label="filter by label"]')).to_have_value("1")
     page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
     expect(root).to_have_class("isw-root isw-dark", timeout=20_000)
     expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", "5")
+    expect(root.locator('select[aria-label="filter by label"]')).to_have_value("1")  # the filter survives
+    assert _py(session, "print(w.filters)") == "{'label': '1'}"
     page.wait_for_timeout(300)
     root.screenshot(path=str(SHOTS / "explorer-dark.png"))
     page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
     expect(root).to_have_class("isw-root", timeout=20_000)
+    _py(session, "w.filters = {}")
     assert session["errors"] == []
 
 

@@ -76,20 +76,28 @@ wl
 """
 
 
+DIGITS = """
+rng3 = np.random.default_rng(10)
+corners = ["handwritten digit, 4x4 pixel block at " + c for c in ("TL", "TR", "BL", "BR")]
+wd = InterSHAPWidget(InteractionResult(rng3.normal(size=(50, 16)), modality_names=corners, target=3))
+wd
+"""
+
+
 @pytest.fixture(scope="module")
 def session(tmp_path_factory):
     def ready(page):
         page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
-        page.locator(".isw-root").nth(4).locator(".isw-summary").wait_for(timeout=60_000)
+        page.locator(".isw-root").nth(5).locator(".isw-summary").wait_for(timeout=60_000)
 
-    cells = [SETUP, SLICE, INTERVALS, LONG]
+    cells = [SETUP, SLICE, INTERVALS, LONG, DIGITS]
     for s in notebook_session(tmp_path_factory.mktemp("nb"), "first_time.ipynb", cells, ready,
                               viewport_height=1400, viewport_width=1800):
         ns: dict = {}
         exec(SETUP.replace("\nw = InterSHAPWidget(res)\nw\n", "\n"), ns)
         roots = s["page"].locator(".isw-root")
         s.update(res=ns["res"], root=roots.nth(0), slice=roots.nth(1), iv=roots.nth(2), zero=roots.nth(3),
-                 long=roots.nth(4))
+                 long=roots.nth(4), digits=roots.nth(5))
         yield s
 
 
@@ -135,7 +143,7 @@ def test_enter_in_the_sample_box_applies_it_and_python_changes_refresh_it(sessio
     expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", "42")
     assert _wait_py(session, "print(w.selected_sample)", "42") == "42"
     expect(box).to_be_focused()  # Enter stayed in the box: the notebook did not take it
-    assert page.locator(".jp-Notebook .jp-Cell").count() == 4
+    assert page.locator(".jp-Notebook .jp-Cell").count() == 5
     _py(session, "w.selected_sample = 7")  # while the box has focus
     expect(box).to_have_value("7")
     expect(box).to_be_focused()
@@ -204,6 +212,35 @@ def test_long_pair_labels_stay_distinguishable_and_class_names_stay_in_their_pan
         assert box["x"] >= panel[0] - 1 and box["x"] + box["width"] <= panel[1] + 1, sel.get_attribute("aria-label")
     SHOTS.mkdir(parents=True, exist_ok=True)
     root.screenshot(path=str(SHOTS / "explorer-long-labels.png"))
+
+
+_SHOWN = """root => [...root.querySelectorAll('svg text.isw-label')].map(t => ({
+  shown: [...t.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join(''),
+  full: t.getAttribute('aria-label'), where: t.closest('.isw-panel').className}))"""
+
+
+@pytest.mark.parametrize("width", [800, 1800])
+def test_names_sharing_a_long_prefix_stay_distinct_at_any_width(session, width):
+    page, root = session["page"], session["digits"]
+    page.set_viewport_size({"width": width, "height": 1400})
+    page.wait_for_timeout(800)  # the explorer redraws for its new width
+    root.scroll_into_view_if_needed()
+    labels = root.evaluate(_SHOWN)
+    for where in ("isw-heatmap", "isw-bars"):
+        mine = [t for t in labels if where in t["where"]]
+        assert mine, where
+        by_full: dict = {}
+        for t in mine:
+            by_full.setdefault(t["full"], set()).add(t["shown"])
+        shown = [next(iter(v)) for v in by_full.values()]
+        assert len(set(shown)) == len(shown), f"{where} at {width} px: {sorted(shown)}"
+        for t in mine:  # the corner (the part that tells them apart) is always in view
+            for corner in ("TL", "TR", "BL", "BR"):
+                if t["full"].endswith(corner) and " × " not in t["full"]:
+                    assert t["shown"].endswith(corner), t
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    root.screenshot(path=str(SHOTS / f"explorer-digit-names-{width}.png"))
+    page.set_viewport_size({"width": 1800, "height": 1400})
 
 
 def test_next_and_previous_never_jump_backwards_with_a_brush(session):

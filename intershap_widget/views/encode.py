@@ -17,6 +17,7 @@ from ..maths.games import interaction_matrices
 from ..maths.interactions import mobius
 from ..maths.result import InteractionResult
 from ..explainers.sampling import SampledResult
+from .quantity import output_kind, quantities
 
 __all__ = ["term_pairs", "pack_terms", "encode_exact", "encode_sampled", "MAX_DISPLAY_MODALITIES",
            "PREDICTED_CLASS"]
@@ -162,7 +163,16 @@ def intervals(result: Any, m: int) -> tuple[dict, np.ndarray]:
     return meta, pack_terms(np.asarray(phi, float)).astype(np.float32)
 
 
-def encode_exact(result: InteractionResult) -> dict[str, Any]:
+def _units(result: Any, classes: list[str], value_name: str | None) -> dict[str, Any]:
+    """``output`` (the output kind, for every result type) and ``quantities`` (one label per
+    class entry: what v(S) is, e.g. "P(predicted class)"), see :mod:`.quantity`."""
+    kind = output_kind(result)
+    own = isinstance(result, InteractionResult) and result.class_values is not None
+    own = own or str(getattr(result, "target", "")) == "predicted"
+    return {"output": kind, "quantities": quantities(kind, classes, own, value_name)}
+
+
+def encode_exact(result: InteractionResult, value_name: str | None = None) -> dict[str, Any]:
     """Trait values for an :class:`InteractionResult` (see the contract in :mod:`.widget`)."""
     m = result.n_modalities
     classes = _class_names(result)
@@ -179,6 +189,7 @@ def encode_exact(result: InteractionResult) -> dict[str, Any]:
         "pclass_names": pcls_names, "label_names": lab_names,
         "sample_index_is_identity": bool(np.array_equal(result.sample_index, np.arange(result.n_samples))),
         "own_class": own, "intervals": iv_meta, "error": problem(result),
+        **_units(result, classes, value_name),
     }
     k = m * (m + 1) // 2
     common = dict(_meta=meta, _index=_index(result), _phi_ci=iv_phi, **_no_se(k))
@@ -208,7 +219,7 @@ def encode_exact(result: InteractionResult) -> dict[str, Any]:
     return dict(common, _phi=phi, _pred=pred, _base=base, _pclass=pcls, _label=lab, _mobius=div)
 
 
-def encode_sampled(result: SampledResult) -> dict[str, Any]:
+def encode_sampled(result: SampledResult, value_name: str | None = None) -> dict[str, Any]:
     """Trait values for a :class:`SampledResult` (every value ± its standard error)."""
     m, n = result.n_modalities, result.n_samples
     k = m * (m + 1) // 2
@@ -220,6 +231,7 @@ def encode_sampled(result: SampledResult) -> dict[str, Any]:
         "n_samples": int(n), "n_modalities": int(m), "target": name,
         "pclass_names": [], "label_names": [], "sample_index_is_identity": True,
         "own_class": 0, "intervals": iv_meta, "error": problem(result),
+        **_units(result, [name], value_name),
         "orders_note": (
             "" if m < 3 else
             f"Behaviour by order needs every coalition value; this sampled result evaluated "

@@ -26,7 +26,10 @@ an exported, kernel-less page stays linked):
   result carries ``intervals`` (else ``(0, K)``); ``_meta["intervals"]`` holds the level,
   the scores' intervals and ``nan_reason`` (why the global InterSHAP is NaN).
 * ``_meta``: names, sizes, target, ``own_class`` (the class position of the result's own
-  values) and an ``error`` text (empty / non-finite results).
+  values), ``output`` (the output kind: "probability", "raw", "regression" or "unknown",
+  for every result type), ``quantities`` (per class entry, what v(S) is, e.g.
+  "P(predicted class)": written on the keys and axes, :mod:`.quantity`) and an ``error``
+  text (empty / non-finite results).
 
 C is the number of class entries: with ``target="all"`` every class plus a last
 "predicted class" entry (each sample's own predicted class, the result itself); else 1. Selections (``selected_*``)
@@ -40,6 +43,7 @@ import pathlib
 from typing import Any
 
 import anywidget
+import numpy as np
 import traitlets
 
 from .buffers import ArrayTrait, array_serialization
@@ -83,6 +87,16 @@ class InterSHAPWidget(anywidget.AnyWidget):
       menu's last entry (position C, "predicted class", the default) shows every sample's
       own predicted class: the numbers of ``res.summary()``; 0..C−1 show one class.
     * ``selected_pair``: ``(i, j)`` of the highlighted heatmap cell, or ``()``.
+    * ``filters``: the sample filters, ``{"predicted_class": name, "label": name}`` (either
+      key may be absent = no filter); the names are those of the filter menus
+      (``w.filter_options``).
+
+    One rule decides which samples the page's global numbers use, and ``w.selection``
+    returns exactly those (``w.active_indices`` their positions): the brushed samples
+    (``selected_indices``) that pass the filters when something is brushed, else every
+    sample that passes the filters, else all samples. Changing a filter in the page
+    clears the brush. ``value_name`` names the values of a regression or of raw outputs
+    on the keys and axes (e.g. ``"price (k$)"``).
     """
 
     _esm = traitlets.Unicode().tag(sync=True)
@@ -103,15 +117,18 @@ class InterSHAPWidget(anywidget.AnyWidget):
     selected_indices = traitlets.List(traitlets.Int()).tag(sync=True)
     selected_class = traitlets.Int(0).tag(sync=True)
     selected_pair = traitlets.Tuple().tag(sync=True)
+    filters = traitlets.Dict().tag(sync=True)
 
-    def __init__(self, result: InteractionResult | SampledResult, **kwargs: Any) -> None:
+    def __init__(self, result: InteractionResult | SampledResult, *, value_name: str | None = None,
+                 **kwargs: Any) -> None:
         if not isinstance(result, (InteractionResult, SampledResult)):
             raise TypeError(
                 "InterSHAPWidget needs an InteractionResult (from isw.explain) or a SampledResult "
                 f"(from isw.sample_explain), got {type(result).__name__}"
             )
         self.result = result
-        data = encode_sampled(result) if isinstance(result, SampledResult) else encode_exact(result)
+        encode = encode_sampled if isinstance(result, SampledResult) else encode_exact
+        data = encode(result, value_name)
         kwargs.setdefault("selected_class", data["_meta"]["own_class"])
         super().__init__(_esm=_load_bundle().read_text(encoding="utf-8"), **data, **kwargs)
 
@@ -146,20 +163,60 @@ class InterSHAPWidget(anywidget.AnyWidget):
             raise traitlets.TraitError(f"selected_pair must be () or (i, j) with 0 <= i, j < {m}, got {pair}")
         return pair
 
+    @traitlets.validate("filters")
+    def _check_filters(self, proposal: Any) -> dict:
+        value, options = dict(proposal["value"]), self.filter_options
+        for key, name in list(value.items()):
+            if name is None:
+                del value[key]
+            elif key not in options or str(name) not in options[key]:
+                raise traitlets.TraitError(
+                    f"filters[{key!r}] = {name!r} is not a filter of this result; the filters are "
+                    f"{options} (a key and one of its names; None or no key: no filter)")
+            else:
+                value[key] = str(name)
+        return value
+
     # -------------------------------------------------------------- read back
     @property
+    def filter_options(self) -> dict[str, list[str]]:
+        """The filters this result offers and their names: ``{"predicted_class": [...], "label": [...]}``."""
+        out = {}
+        if len(self._pclass):
+            out["predicted_class"] = list(self._meta.get("pclass_names", []))
+        if len(self._label):
+            out["label"] = list(self._meta.get("label_names", []))
+        return out
+
+    @property
+    def active_indices(self) -> np.ndarray | None:
+        """``(n,)`` int positions of the samples the page's global numbers use (the rule in
+        the class docstring), or ``None`` when that is every sample."""
+        keep = None
+        for key, codes in (("predicted_class", self._pclass), ("label", self._label)):
+            if key in self.filters:
+                q = self.filter_options[key].index(self.filters[key])
+                hit = np.asarray(codes) == q
+                keep = hit if keep is None else keep & hit
+        if self.selected_indices:
+            brushed = np.unique(np.asarray(self.selected_indices, dtype=np.intp))
+            return brushed if keep is None else brushed[keep[brushed]]
+        return None if keep is None else np.flatnonzero(keep)
+
+    @property
     def selection(self) -> InteractionResult:
-        """What the explorer shows: ``class_result[selected_indices]`` (all samples when
-        nothing is brushed)."""
+        """What the explorer shows: ``class_result`` restricted to :attr:`active_indices`
+        (the brushed samples that pass the filters, else those passing the filters, else all)."""
         res = self.class_result
-        if not self.selected_indices:
+        active = self.active_indices
+        if active is None:
             return res
         if isinstance(res, SampledResult):
             raise TypeError(
                 "a SampledResult cannot be sliced (its standard errors are for all samples); "
-                "read w.result.phi[w.selected_indices] and w.result.phi_se[w.selected_indices]"
+                "read w.result.phi[w.active_indices] and w.result.phi_se[w.active_indices]"
             )
-        return res[self.selected_indices]
+        return res[active]
 
     @property
     def class_result(self) -> InteractionResult | SampledResult:

@@ -1,6 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { fitText, labelWidth, measurer } from "../../js/labels.js";
+import { fitText, labelWidth, measurer, distinctFrom, fitDistinct, fitPair, columnWidth } from "../../js/labels.js";
 
 const mono = (s) => 7 * Array.from(s).length; // every glyph 7 px wide
 
@@ -56,4 +56,43 @@ test("sharedScale gives one unit and decimals per panel", async () => {
   assert.equal(fmtInt(999), "999");
   assert.equal(interval([0.441, 0.469]), " [44.1, 46.9]");
   assert.equal(interval([0.4, null]), "");
+});
+
+const DIGITS = ["TL", "TR", "BL", "BR"].map((c) => `handwritten digit, 4x4 pixel block at ${c}`);
+
+test("distinctFrom finds where each name starts to differ, at the start of that word", () => {
+  assert.deepEqual(distinctFrom(DIGITS), DIGITS.map(() => "handwritten digit, 4x4 pixel block at ".length));
+  assert.deepEqual(distinctFrom(["clinical notes", "clinical notes (discharge summary)", "x-ray"]), [14, 15, 0]);
+  assert.deepEqual(distinctFrom(["text"]), [0]);
+});
+
+test("names sharing a long prefix stay distinct at every width, the full text never lost", () => {
+  const from = distinctFrom(DIGITS);
+  for (const max of [40, 60, 90, 130, 190, 400]) {
+    const shown = DIGITS.map((d, q) => fitDistinct(d, from[q], max, mono));
+    assert.equal(new Set(shown).size, 4, `distinct at ${max} px: ${shown}`);
+    shown.forEach((t, q) => {
+      assert.ok(mono(t) <= max || t === "…", `${t} fits ${max}`);
+      if (t !== DIGITS[q]) assert.ok(t.includes("…") && t.endsWith(DIGITS[q].slice(-2)), t);
+    });
+  }
+  assert.equal(fitDistinct(DIGITS[0], from[0], 130, mono), "handwritten dig…TL", "the common start elided in the middle");
+  assert.equal(fitDistinct(DIGITS[0], from[0], 400, mono), DIGITS[0], "fits: unchanged");
+  // a distinct part too long for the room: "…" and the distinct part cut at its end
+  assert.equal(fitDistinct("same start, one long distinct tail", 12, 70, mono), "…one long…");
+});
+
+test("a pair keeps both names' distinct parts", () => {
+  const from = distinctFrom(DIGITS);
+  const shown = [[0, 1], [0, 2], [1, 3]].map(([a, b]) => fitPair(DIGITS[a], DIGITS[b], 200, mono, from[a], from[b]));
+  assert.equal(new Set(shown).size, 3, shown.join(" | "));
+  for (const t of shown) assert.ok(mono(t) <= 200, t);
+});
+
+test("columnWidth: the widest name when it fits the room, else the room, widened for the distinct part", () => {
+  assert.equal(columnWidth(["ab", "abcd"], [0, 0], mono, 100), 28);
+  assert.equal(columnWidth(DIGITS, distinctFrom(DIGITS), mono, 100), 100);
+  const long = ["a shared start that is long, then part one", "a shared start that is long, then part two"];
+  assert.equal(columnWidth(long, distinctFrom(long), mono, 20), mono("…one"));
+  assert.equal(columnWidth(["ab"], [0], mono, 5, 60), 60, "the floor");
 });

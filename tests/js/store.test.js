@@ -45,7 +45,26 @@ test("view selections reach the model traits and are saved", () => {
   assert.deepEqual(model.values.selected_pair, [0, 2]);
   assert.equal(model.saves.length, 1);
   store.set({ filterClass: 1 });
-  assert.equal(model.saves.length, 1, "front-end-only fields are not saved");
+  assert.equal(model.saves.length, 1, "without filter menus a filter code is the page's own");
+});
+
+test("filters travel as names both ways and an unknown name is no filter", () => {
+  const names = { pclass: ["cat", "dog"], label: ["0", "1"] };
+  const model = fakeModel({ ...INIT, filters: { label: "1" } });
+  const store = createStore(fromModel(model, names));
+  assert.deepEqual([store.get().filterClass, store.get().filterLabel], [-1, 1], "restored from the trait");
+  const unbind = bindModel(store, model, names);
+  store.set({ filterClass: 1, indices: [] });
+  assert.deepEqual(model.values.filters, { predicted_class: "dog", label: "1" });
+  assert.equal(model.saves.length, 1);
+  model.remote("filters", { predicted_class: "cat" });
+  assert.deepEqual([store.get().filterClass, store.get().filterLabel], [0, -1]);
+  assert.equal(model.saves.length, 1, "a change from Python is not echoed");
+  model.remote("filters", { predicted_class: "owl" });
+  assert.equal(store.get().filterClass, -1);
+  store.set({ filterClass: -1, filterLabel: -1 });
+  unbind();
+  assert.equal(model.count("change:filters"), 0);
 });
 
 test("trait changes from Python reach every subscriber without echoing back", () => {
