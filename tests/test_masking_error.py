@@ -107,8 +107,7 @@ def test_shards_keep_every_samples_rows(setup):
                                  progress=False))
     np.testing.assert_allclose(np.concatenate([p.coalition_values for p in parts]), whole.coalition_values,
                                rtol=0, atol=1e-15)
-    np.testing.assert_allclose(np.concatenate([p.phi_masking_se for p in parts]), whole.phi_masking_se,
-                               rtol=0, atol=1e-12)
+    # (the standard errors are floored at the run's mean over samples: parts differ there)
 
 
 def test_precision_target_is_met_and_equals_a_one_shot_run(setup):
@@ -142,9 +141,10 @@ def test_paired_and_independent_formulas_against_loops():
     values = rows.mean(axis=2)
     fpc = 0.7
     err = masking_error(rows, values, "paired", fpc)
-    for a in range(n):
-        per_row = np.stack([games.interaction_matrices(rows[a, :, j])[0] for j in range(k)])
-        np.testing.assert_allclose(err.phi[a], per_row.std(axis=0, ddof=1) * np.sqrt(fpc / k), rtol=1e-10)
+    own = np.stack([np.stack([games.interaction_matrices(rows[a, :, j])[0] for j in range(k)]).var(axis=0, ddof=1)
+                    for a in range(n)]) * fpc / k
+    # each sample's variance, floored at the mean over samples of the same entry
+    np.testing.assert_allclose(err.phi**2, np.maximum(own, own.mean(axis=0)), rtol=1e-10)
     ind = masking_error(rows, values, "independent", 1.0)
     basis = np.stack([games.interaction_matrices(np.eye(1 << m)[s])[0] for s in range(1 << m)])
     var_v = rows.var(axis=2, ddof=1) / k

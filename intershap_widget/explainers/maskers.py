@@ -9,8 +9,8 @@ built where the model runs.
   background rows; v(S) is the exact mean over them. No randomness.
 * :class:`SampledMasker`: the expectation over a large background, estimated per
   sample from K of its rows: the same rows for every coalition of a sample, different
-  seeded rows (a stratified arc of a seeded circle) for different samples; v(∅) is the
-  exact mean over the whole background. Its masking error is reported.
+  seeded rows (a stratified arc of a seeded circle) for different samples; v(∅) too
+  comes from the sample's own rows, so the axioms hold exactly. Its masking error is reported.
 * :class:`RandomMasker`: the paper's strategy, n random background rows per
   (sample, coalition); the draws are a pure function of (seed, sample, coalition),
   so results do not depend on batching.
@@ -149,7 +149,9 @@ class SampledMasker(Masker):
     offsets are low-discrepancy (:mod:`.strata`), so different samples use different
     rows and the errors of the global score average over samples. Rows depend only on
     (seed, sample, k): results are the same whatever the batch size or sharding.
-    v(∅) is the exact mean over the whole background. ``rows_per_sample`` = K (None:
+    v(∅) of sample a is the mean over the same K rows (taken from one pass over the
+    whole background), so the estimate is itself an exact game: a modality the model
+    ignores gets exactly 0 and an additive model no interaction. ``rows_per_sample`` = K (None:
     chosen by ``explain(precision=...)``); rows ``k0 .. k0 + K`` are used when a run
     adds rows in rounds.
     """
@@ -181,6 +183,12 @@ class SampledMasker(Masker):
     @property
     def n_background(self) -> int:
         return int(self.background[0].shape[0])
+
+    def count_cov(self, k: int) -> np.ndarray:
+        """Covariance of the strata counts in an arc of K rows ``(H, H)`` (:mod:`.strata`)."""
+        from .strata import window_count_cov
+
+        return window_count_cov(self.labels[self.circle], k)
 
     def rows(self, sample_ids: np.ndarray, k0: int, k1: int) -> np.ndarray:
         """Background rows of samples ``(P,)`` for k in ``k0..k1``: ``(P, k1 − k0)``."""
@@ -255,7 +263,12 @@ class RandomMasker(Masker):
     random; the absent modalities all come from the same drawn row; outputs averaged.
 
     The draw for (sample a, coalition S, draw d) is a hash of (seed, a, S, d): the same
-    whatever the batching. ``empty`` says what v(∅) is: ``"drawn"`` (default) draws
+    whatever the batching. This replicates the paper's estimator and may keep its
+    errors: each coalition has its own draws, so the axioms hold only in expectation
+    (a modality the model ignores gets sampling noise, an additive model small
+    interactions); efficiency still holds exactly. For estimates that keep every axiom
+    use the default masking (:class:`SampledMasker`: the same rows for every coalition
+    of a sample). ``empty`` says what v(∅) is: ``"drawn"`` (default) draws
     n rows per sample like every other coalition; ``"background"`` takes the mean
     output over the whole background once, as the paper's released code does (less
     masking error in the local scores).

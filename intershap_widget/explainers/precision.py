@@ -150,7 +150,8 @@ def _error(rows: np.ndarray, values: np.ndarray, cls: np.ndarray, keep_all: bool
     if k >= b:
         return exact_masking_error(n, m, f"every sample used all {b} background rows")
     groups = masker.labels[masker.rows(np.arange(n), 0, k)] if masker.n_strata > 1 else None
-    return masking_error(rows, target_values(values, cls, keep_all), "paired", 1.0 - k / b, groups)
+    cov = masker.count_cov(k) if groups is not None else None
+    return masking_error(rows, target_values(values, cls, keep_all), "paired", 1.0 - k / b, groups, cov)
 
 
 def run_masking_error(masker: Any, rows: np.ndarray | None, values: np.ndarray, cls: np.ndarray,

@@ -9,6 +9,13 @@ fewer than 8 rows). The circle visits the strata round-robin in proportion to th
 sizes, each stratum shuffled, so K consecutive rows hold every stratum in proportion
 (proportional stratified sampling: never more variance than simple random sampling,
 less when the model's output depends on where a row sits in that split).
+
+"In proportion" holds only to a row: K consecutive rows hold stratum h
+``K·W_h ± 1`` times, and that rounding moves the mean by ``Σ_h (n_h/K − W_h) μ_h``.
+When the strata differ a lot and vary little inside (binary modalities), this is the
+whole masking error; :func:`window_count_cov` gives the covariance of the counts over
+the arcs of the circle, from which :func:`intershap_widget.maths.masking_error.masking_error`
+adds it to the within-stratum variance.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["strata", "stratified_circle", "arc_offsets"]
+__all__ = ["strata", "stratified_circle", "arc_offsets", "window_count_cov"]
 
 _GOLDEN = 0.6180339887498949
 _MIN_STRATUM = 8
@@ -79,3 +86,17 @@ def arc_offsets(sample_ids: np.ndarray, n_rows: int, seed: int = 0) -> np.ndarra
     a = np.asarray(sample_ids, dtype=np.float64)
     frac = np.mod(a * _GOLDEN + u, 1.0)
     return np.minimum((frac * n_rows).astype(np.int64), n_rows - 1)
+
+
+def window_count_cov(circle_labels: np.ndarray, k: int) -> np.ndarray:
+    """Covariance, over the B start positions of an arc, of how many rows of each
+    stratum K consecutive entries of the circle hold: ``(H, H)`` from the strata of the
+    circle's rows in circle order ``(B,)``. Zero when K = B (every arc is the circle)."""
+    b = circle_labels.shape[0]
+    h = int(circle_labels.max()) + 1 if b else 1
+    k = int(min(max(k, 0), b))
+    onehot = np.zeros((2 * b + 1, h))
+    onehot[np.arange(1, 2 * b + 1), np.concatenate([circle_labels, circle_labels])] = 1.0
+    cum = np.cumsum(onehot, axis=0)
+    counts = cum[k:k + b] - cum[:b]  # (B, H): arc starting at each position
+    return np.atleast_2d(np.cov(counts, rowvar=False, bias=True))

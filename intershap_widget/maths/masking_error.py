@@ -108,19 +108,26 @@ def _weights(m: int) -> np.ndarray:
     return games.interaction_matrices(np.eye(1 << m))
 
 
-def _row_var(a: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
-    """Variance of one row, ``(n, ...)``, from per-row values ``a`` ``(n, K, ...)``.
+def _row_var(a: np.ndarray, groups: np.ndarray | None, count_cov: np.ndarray | None = None,
+             fpc: np.ndarray | None = None) -> np.ndarray:
+    """Variance of one row, ``(n, ...)``, from per-row values ``a`` ``(n, K, ...)``:
+    the variance of their mean is this over K.
 
     With ``groups`` ``(n, K)`` (the stratum of each row; rows were taken from every
-    stratum in proportion), the pooled within-stratum variance: the variance of a
-    proportionally stratified mean is that over K. Falls back to the plain variance
-    where fewer than 2 degrees of freedom remain.
+    stratum in proportion, to a row), the pooled within-stratum variance plus the
+    error of the rounding in the proportions, ``d' C d / K`` with d the strata's mean
+    minus the overall mean and C = ``count_cov`` ``(H, H)`` the covariance of the
+    strata counts over the design's arcs (:func:`~intershap_widget.explainers.strata.window_count_cov`,
+    already finite-population: divided here by the rows' ``fpc`` ``(n,)``, which the
+    caller applies to the whole).
+    A stratum with fewer than 2 rows can vouch for nothing: where any stratum has
+    fewer, the plain variance is used.
     """
     plain = a.var(axis=1, ddof=1)
     if groups is None:
         return plain
     n, k = groups.shape
-    h = int(groups.max()) + 1
+    h = int(groups.max()) + 1 if count_cov is None else count_cov.shape[0]
     onehot = np.zeros((n, k, h))
     onehot[np.arange(n)[:, None], np.arange(k)[None, :], groups] = 1.0
     counts = onehot.sum(axis=1)  # (n, H)
@@ -129,21 +136,27 @@ def _row_var(a: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
     resid = flat - np.einsum("nkh,nhf->nkf", onehot, means)
     df = k - (counts > 0).sum(axis=1)
     within = (resid**2).sum(axis=1) / np.maximum(df, 1)[:, None]
+    if count_cov is not None:  # the strata's proportions hold only to a row
+        d = np.where((counts > 0)[:, :, None], means - flat.mean(axis=1)[:, None, :], 0.0)
+        f = np.ones(n) if fpc is None else np.maximum(np.asarray(fpc, dtype=np.float64), 1e-12)
+        within = within + np.einsum("nhf,hg,ngf->nf", d, count_cov, d) / (k * f[:, None])
     within = within.reshape(plain.shape)
-    ok = (df >= 2).reshape((n,) + (1,) * (plain.ndim - 1))
+    enough = (counts >= 2).all(axis=1) if count_cov is not None else df >= 2
+    ok = enough.reshape((n,) + (1,) * (plain.ndim - 1))
     return np.where(ok, within, plain)
 
 
 def masking_error(rows: np.ndarray, values: np.ndarray, design: str, fpc: float | np.ndarray = 1.0,
-                  groups: np.ndarray | None = None) -> MaskingError:
+                  groups: np.ndarray | None = None, count_cov: np.ndarray | None = None) -> MaskingError:
     """Masking standard errors from the per-row outputs of a run.
 
     rows: ``(N, 2**M, K)`` per-row outputs whose mean over K is the estimate
     (a column that is exact is constant over k); values: ``(N, 2**M)`` the estimates
     (the point where scores are linearised); design: one of :data:`DESIGNS`; fpc:
     1 − K/B, scalar or ``(N,)``; groups: ``(N, K)`` stratum of each row for a
-    ``"paired"`` design with proportionally stratified rows (within-stratum variance).
-    Returns a :class:`MaskingError`.
+    ``"paired"`` design with proportionally stratified rows (within-stratum variance),
+    count_cov: ``(H, H)`` covariance of the strata counts over the design (see
+    :func:`_row_var`). Returns a :class:`MaskingError`.
     """
     if design not in DESIGNS:
         raise ValueError(f"design must be one of {DESIGNS}, got {design!r}")
@@ -169,6 +182,7 @@ def masking_error(rows: np.ndarray, values: np.ndarray, design: str, fpc: float 
     var_v = np.empty((n, c))
     var_phi = np.empty((n, m, m))
     var_loc = np.empty(n)
+    var_lin = np.empty(n)  # paired design: each sample's part of the global score's variance
     glob_rows = np.zeros(k)  # shared design: Σ_a G·φ_{a,k} and Σ_a φ_{a,k}
     phi_rows = np.zeros((k, m, m))
     var_glob = 0.0
@@ -177,16 +191,19 @@ def masking_error(rows: np.ndarray, values: np.ndarray, design: str, fpc: float 
         s1 = min(n, s0 + step)
         y = rows[s0:s1].astype(np.float64)  # (n', C, K)
         grp = None if groups is None or design != "paired" else groups[s0:s1]
-        var_v[s0:s1] = _row_var(np.swapaxes(y, 1, 2), grp) * scale[s0:s1, None]
+        var_v[s0:s1] = _row_var(np.swapaxes(y, 1, 2), grp, count_cov, fpc[s0:s1]) * scale[s0:s1, None]
         phi_k = np.einsum("nsk,sij->nkij", y, w)  # per-row φ (n', K, M, M)
-        var_phi[s0:s1] = _row_var(phi_k, grp) * scale[s0:s1, None, None]
-        var_loc[s0:s1] = _row_var(np.einsum("nij,nkij->nk", g_loc[s0:s1], phi_k), grp) * scale[s0:s1]
+        var_phi[s0:s1] = _row_var(phi_k, grp, count_cov, fpc[s0:s1]) * scale[s0:s1, None, None]
+        var_loc[s0:s1] = _row_var(np.einsum("nij,nkij->nk", g_loc[s0:s1], phi_k), grp, count_cov, fpc[s0:s1]) * scale[s0:s1]
         lin = np.einsum("ij,nkij->nk", g_glob, phi_k)
         if design == "shared":
             glob_rows += lin.sum(axis=0)
             phi_rows += phi_k.sum(axis=0)
         else:
-            var_glob += float(np.sum(_row_var(lin, grp) * scale[s0:s1]))
+            var_lin[s0:s1] = _row_var(lin, grp, count_cov, fpc[s0:s1]) * scale[s0:s1]
+    if design == "paired" and n:  # a rare large row seen by some samples is possible for all
+        var_v, var_phi, var_loc, var_lin = (np.maximum(v, v.mean(axis=0)) for v in (var_v, var_phi, var_loc, var_lin))
+        var_glob = float(var_lin.sum())
     var_mean = None
     if design == "shared" and n:  # one error for all samples: from the per-row sums
         var_glob = float(glob_rows.var(ddof=1) * fpc[0] / k)
