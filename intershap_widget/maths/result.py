@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import games, result_io, scores
+from . import games, result_file_checks, result_io, scores
 from .honest import HonestScores
 from .result_text import summary_text
 
@@ -309,8 +309,7 @@ class InteractionResult(HonestScores):
             return cls(values, modality_names=meta["modality_names"], target=meta["target"],
                        class_names=meta["class_names"], settings=meta["settings"], **arrays)
         except (ValueError, TypeError) as exc:
-            raise ValueError(f"not an intershap-widget result file: {os.fspath(path)} "
-                             f"(inconsistent contents: {exc})") from None
+            raise result_file_checks.not_ours(path, f"inconsistent contents: {exc}") from None
 
     # ------------------------------------------------------------ interop
     def to_shap(self, interactions: bool = False):

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 import zlib
 from typing import Any
 
 import numpy as np
+
+from .errors import ResultFileError
+from .files import atomic_write  # noqa: F401  (re-exported: checkpoints write through it)
+from .result_file_checks import FLOOR_BYTES, check_archive, check_header, not_ours, parse_header
 
 __all__ = ["FORMAT_KIND", "FORMAT_VERSION", "save_result", "read_result_file", "atomic_write"]
 
@@ -76,30 +79,14 @@ def save_result(result: Any, path: str | os.PathLike) -> None:
     if "labels" in arrays:
         arrays["labels"], meta["labels_object"] = _storable_labels(arrays["labels"])
     header = np.array(json.dumps(meta, default=_json_default))
-    atomic_write(path, lambda fh: np.savez_compressed(fh, meta=header, **arrays))
+    # compressed while the arrays fit the floor any file may declare; larger ones stored
+    # plain, so every file written here passes the reader's size bound (result_file_checks)
+    small = sum(a.nbytes for a in arrays.values()) + header.nbytes <= FLOOR_BYTES
+    savez = np.savez_compressed if small else np.savez
+    atomic_write(path, lambda fh: savez(fh, meta=header, **arrays))
 
 
-def atomic_write(path: Any, write: Any) -> None:
-    """Write a file through ``write(binary file)`` to a temporary name in the same folder,
-    then move it into place (``os.replace``, atomic on POSIX and Windows): a crash
-    mid-write leaves the previous file, and no temporary one."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
-def _not_ours(path: Any, why: str) -> ValueError:
-    return ValueError(f"not an intershap-widget result file: {os.fspath(path)} ({why})")
+_not_ours = not_ours
 
 
 def read_result_file(path: str | os.PathLike) -> tuple[np.ndarray, dict, dict]:
@@ -107,8 +94,9 @@ def read_result_file(path: str | os.PathLike) -> tuple[np.ndarray, dict, dict]:
     clear :class:`ValueError` for anything that is not one (a missing file stays a
     :class:`FileNotFoundError`)."""
     try:
+        check_archive(path)  # what the file declares, bounded before numpy allocates it
         data = np.load(path, allow_pickle=False)
-    except (FileNotFoundError, IsADirectoryError, PermissionError):
+    except (FileNotFoundError, IsADirectoryError, PermissionError, ResultFileError):
         raise
     except Exception:
         raise _not_ours(path, "not a numpy .npz archive") from None
@@ -118,7 +106,7 @@ def read_result_file(path: str | os.PathLike) -> tuple[np.ndarray, dict, dict]:
         with data:
             if "meta" not in data.files or "coalition_values" not in data.files:
                 raise _not_ours(path, "no intershap-widget header")
-            meta = json.loads(str(data["meta"]))
+            meta = parse_header(str(data["meta"]), path)
             arrays = {k: data[k] for k in data.files if k != "meta"}
     except ValueError as exc:
         if str(exc).startswith("not an intershap-widget"):
@@ -133,6 +121,7 @@ def read_result_file(path: str | os.PathLike) -> tuple[np.ndarray, dict, dict]:
     missing = [k for k in ("modality_names", "target", "class_names", "settings") if k not in meta]
     if missing:
         raise _not_ours(path, f"header lacks {', '.join(missing)}")
+    check_header(meta, path)
     if meta.pop("labels_object", False) and "labels" in arrays:
         arrays["labels"] = arrays["labels"].astype(object)
     return arrays.pop("coalition_values"), arrays, meta

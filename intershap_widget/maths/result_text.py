@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .uncertainty import check_interval_level
+
 __all__ = ["pct", "pct_interval", "summary_text", "fit_text"]
 
 
@@ -63,7 +65,7 @@ def summary_text(res: Any) -> str:
     width = max(8, max(len(s) for s in res.modality_names))
     nan2 = (float("nan"), float("nan"))
     iv = res.intervals or {}  # a result without intervals prints its numbers alone
-    level = float(res.settings.get("interval_level", 0.95))
+    level = check_interval_level(res.settings)
     contrib_iv = iv.get("modality_contributions", np.full((2, m), np.nan))
     contrib = res.modality_contributions
     lines = [

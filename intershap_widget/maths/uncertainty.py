@@ -32,13 +32,27 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DEFAULT_LEVEL", "N_DRAWS", "z_value", "mean_phi_draws", "sample_intervals", "result_intervals"]
+from .errors import InputError
+
+__all__ = ["DEFAULT_LEVEL", "check_interval_level", "N_DRAWS", "z_value", "mean_phi_draws", "sample_intervals", "result_intervals"]
 
 DEFAULT_LEVEL = 0.95
 N_DRAWS = 1000
 #: entries of |mean φ| closer to 0 than this many standard errors are unresolved: the
 #: global intervals also span every value they may take in [0, |mean φ| + z·SE]
 UNRESOLVED_Z = 3.0
+
+
+def check_interval_level(settings: Any) -> float:
+    """``settings["interval_level"]`` (default 0.95) as a float in (0, 1), or an
+    :class:`~.errors.InputError` that says what to set: a result's settings are a plain
+    dict its user may edit, and a file may carry anything."""
+    level = (settings or {}).get("interval_level", DEFAULT_LEVEL)
+    ok = isinstance(level, (int, float, np.integer, np.floating)) and not isinstance(level, (bool, np.bool_))
+    if not ok or not 0.0 < float(level) < 1.0:
+        raise InputError(f"settings['interval_level'] must be a number between 0 and 1 (0.95 for 95 % "
+                         f"intervals), got {level!r}; set res.settings['interval_level'] = 0.95")
+    return float(level)
 
 
 def z_value(level: float) -> float:
@@ -192,7 +206,7 @@ def result_intervals(result: Any, level: float | None = None, n_draws: int = N_D
     is ``result.settings.get("interval_level", 0.95)`` unless given; seeded by
     ``settings["seed"]`` (0 when absent)."""
     settings = getattr(result, "settings", {}) or {}
-    level = float(settings.get("interval_level", DEFAULT_LEVEL) if level is None else level)
+    level = check_interval_level(settings) if level is None else float(level)
     seed = settings.get("seed", 0)
     seed = seed if isinstance(seed, (int, np.integer)) and seed >= 0 else 0
     iv = sample_intervals(result.phi, result.intershap_local, intershap=result.intershap,

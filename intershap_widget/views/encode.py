@@ -16,6 +16,7 @@ import numpy as np
 from ..maths.games import interaction_matrices
 from ..maths.interactions import mobius
 from ..maths.result import InteractionResult
+from ..maths.uncertainty import check_interval_level
 from ..explainers.sampling import SampledResult
 from .quantity import output_kind, quantities
 
@@ -150,7 +151,7 @@ def intervals(result: Any, m: int) -> tuple[dict, np.ndarray]:
     if not isinstance(ivs, dict) or not ivs:
         return meta, np.zeros((0, k), np.float32)
     settings = getattr(result, "settings", None) or {}
-    meta["level"] = float(settings.get("interval_level", 0.95))
+    meta["level"] = check_interval_level(settings)
     for key, name in (("intershap", "intershap"), ("intershap_local_mean", "local_mean")):
         if key in ivs and ivs[key] is not None:
             meta[name] = [_finite_or_none(v) for v in ivs[key]]

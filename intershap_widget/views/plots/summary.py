@@ -6,6 +6,7 @@ import textwrap
 from typing import Any
 
 from ...maths.result_text import pct_interval
+from ...maths.uncertainty import check_interval_level
 
 from ._common import check_result
 from .bars import contribution_bars
@@ -23,7 +24,7 @@ def _title(result: Any) -> str:
     title = (f"InterSHAP global {pct_interval(result.intershap, iv.get('intershap', nan2))} · local mean "
              f"{pct_interval(result.intershap_local_mean, iv.get('intershap_local_mean', nan2))}"
              f"   (N = {result.n_samples}, M = {result.n_modalities}, target = {result.target!r}")
-    title += f", {100 * float(result.settings.get('interval_level', 0.95)):g} % intervals)" if iv else ")"
+    title += f", {100 * check_interval_level(result.settings):g} % intervals)" if iv else ")"
     reason = getattr(result, "nan_reason", None)
     if reason:
         head = textwrap.shorten(reason.split(":")[0], 90, placeholder=" …")
