@@ -12,6 +12,7 @@ from .maths.interactions import order_shares
 from .maths.result import InteractionResult, load_result
 from .explainers.adapters import concatenated
 from .explainers.model_fit import ChanceLevelWarning
+from .explainers.outputs import diagonal
 from .explainers.checkpoint import CheckpointMismatch
 from .explainers.workers import DASK_WORKER_CONFIG, SlowWorkerWarning, WorkerVersionWarning
 from .explainers.exact import explain, explain_factorised
@@ -37,6 +38,7 @@ __all__ = [
     "compare_scores",
     "concatenated",
     "DASK_WORKER_CONFIG",
+    "diagonal",
     "explain",
     "explain_factorised",
     "explain_features",

@@ -57,9 +57,18 @@ def _check_batch_names(spec: InputSpec) -> None:
     keys = spec.batch_keys()
     clash = sorted({k for k in keys if keys.count(k) > 1})
     if clash:
-        raise ValueError(
-            f"the names {clash} occur in more than one modality, so they cannot be merged into one "
-            "batch for call='keywords' or 'dict'; rename them (a dict group's keys, or the modality's name)"
+        from ..maths.errors import InputError
+
+        holders = [key for key, g in zip(spec.keys, spec.groups)
+                   if (set(g) if isinstance(g, tuple) else {key}) & set(clash)]
+        raise InputError(
+            f"the names {clash} occur in more than one modality ({', '.join(map(repr, holders))}), so they cannot be "
+            "merged into one batch for call='keywords' or 'dict': a model called with keywords takes each name "
+            "once. If the model has one parameter per modality, rename them (a dict group's keys, or the "
+            "modality's name). If both are parts of one input (a sentence pair: [CLS] first [SEP] second [SEP] in "
+            "one input_ids), wrap the model so it builds that input from the modalities, e.g. def pair(first, "
+            "second): return model(input_ids=torch.cat([first['input_ids'], second['input_ids'][:, 1:]], 1), "
+            "attention_mask=..., token_type_ids=...), and explain pair with call='positional'"
         )
 
 
@@ -92,6 +101,8 @@ def resolve(model: Any, call: str | None, spec: InputSpec) -> str:
     if m >= 2 and len(required) == m and not var_pos:
         return "positional"
     if len(required) == 1 or (not required and pos and not var_pos):
+        if natural == "dict":  # one merged batch: clashing names would overwrite each other
+            _check_batch_names(spec)
         return natural
     fn = getattr(model, "forward", model)
     sig = f"{getattr(fn, '__qualname__', type(model).__name__)}{inspect.signature(fn)}"
@@ -148,6 +159,19 @@ def _integer_leaves(values: Sequence[Any], spec: InputSpec) -> list[str]:
     return out
 
 
+def _float_leaves(values: Sequence[Any], spec: InputSpec) -> list[str]:
+    """The floating arrays that hold whole numbers only (token ids stored as floats)."""
+    out = []
+    for key, v in zip(spec.keys, values):
+        members = zip(v.keys or range(len(v.leaves)), v.leaves) if isinstance(v, Group) else [(None, v)]
+        for sub, leaf in members:
+            a = leaf.detach().cpu().numpy() if hasattr(leaf, "detach") else np.asarray(leaf)
+            if np.issubdtype(a.dtype, np.floating) and a.size and np.all(a == np.round(a)):
+                name = repr(key) if sub is None else f"{key!r}[{sub!r}]"
+                out.append(f"modality {name} is {str(leaf.dtype).replace('torch.', '')} holding whole numbers")
+    return out
+
+
 def with_context(exc: BaseException, text: str) -> BaseException:
     """The model's own error, of its own type, with ``text`` (where it happened) as its
     message; the original when its type cannot be built from one message (then noted)."""
@@ -196,6 +220,14 @@ def call_error(exc: BaseException, call: str, values: Sequence[Any], spec: Input
         )
     lower = str(exc).lower()
     ints = _integer_leaves(values, spec)
+    floats = _float_leaves(values, spec)
+    wanted, _, got = lower.partition("but got")
+    if floats and ("indices" in lower or ("long" in wanted and "float" in got)):  # e.g. an embedding of float ids
+        return InputError(
+            f"calling the model as {how} failed with {text}. {'; '.join(floats)}: the model wants integers "
+            "there (token ids index an embedding). Cast it, e.g. ids.astype('int64') or ids.long(); integer "
+            "arrays are passed unchanged."
+        )
     if ints and ("dtype" in lower or "scalar type" in lower or "expected" in lower and "long" in lower):
         return InputError(
             f"calling the model as {how} failed with {text}. {'; '.join(ints)}: integer arrays are passed "

@@ -19,6 +19,7 @@ import numpy as np
 from ..maths import games
 from ..maths.errors import InputError
 from .adapters import OUTPUTS, _is_tensor
+from .outputs import square_hint
 from . import inputs
 
 __all__ = [
@@ -298,7 +299,7 @@ def check_raw_output(raw: Any, rows: int, n_cols: int | None, what: str) -> None
     if n_cols is not None and width != n_cols:
         raise ValueError(
             f"the model returned {width} outputs per row (shape {shape}){where}, earlier {n_cols}; "
-            "a model must return the same number of outputs on every call"
+            "a model must return the same number of outputs on every call" + square_hint(shape, rows)
         )
 
 

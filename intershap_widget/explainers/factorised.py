@@ -27,6 +27,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from . import outputs
 from .inputs import Group
 from .maskers import BackgroundMasker, CallableMasker
 
@@ -53,6 +54,12 @@ class Factorised:
         outputs ``(B, C)``. With ``concat=True`` the head takes one tensor: the
         encodings flattened and concatenated along axis 1.
     batch_size : rows per encoder call.
+    encoder_output : what to read from an encoder's output: None (the rule below), a
+        field name, a tuple position or a callable ``fn(output) -> (B, ...)``, or a list
+        of these, one per encoder. The rule: an array or tensor is the encoding; a
+        ``transformers`` ``ModelOutput`` or a dict is read at ``pooler_output`` (the pooled
+        embedding, what ``get_text_features`` and ``BertModel`` give) when it has one, else
+        as a model output is (``.logits``, a dict's only array, a tuple's first element).
 
     Calling the object runs the whole model (``head(encode(xs))``), so the same object
     also works on the plain path of :func:`intershap_widget.explain`.
@@ -62,6 +69,7 @@ class Factorised:
     head: Any
     concat: bool = False
     batch_size: int = 4096
+    encoder_output: Any = None
 
     def __post_init__(self) -> None:
         if len(self.encoders) < 2:
@@ -71,6 +79,14 @@ class Factorised:
                 raise TypeError(f"encoder {i} is not callable: {type(enc).__name__}")
         if not callable(self.head):
             raise TypeError(f"the head is not callable: {type(self.head).__name__}")
+        if isinstance(self.encoder_output, (list, tuple)) and len(self.encoder_output) != len(self.encoders):
+            raise ValueError(f"encoder_output lists {len(self.encoder_output)} entries for {len(self.encoders)} "
+                             "encoders; give one per encoder (None for the rule), or one for all")
+
+    def output_of(self, i: int) -> Any:
+        """What to read from encoder i's output (None: the rule in the class docstring)."""
+        key = self.encoder_output
+        return key[i] if isinstance(key, (list, tuple)) else key
 
     @classmethod
     def from_model(cls, model: Any, encoders: str = "encoders", head: str = "head", **kw: Any) -> "Factorised":
@@ -122,26 +138,55 @@ if _torch() is not None:
             return self.head(torch.cat([z.reshape(z.shape[0], -1) for z in zs], dim=1))
 
 
+def encoding(out: Any, key: Any = None, which: str = "the encoder") -> Any:
+    """The encoding ``(B, ...)`` in an encoder's output: ``key`` as for ``output_key``, or
+    (None) the array itself, a ``pooler_output``, else a model output's default reading."""
+    if key is None and not outputs._is_array(out):
+        pooled = out.get("pooler_output") if isinstance(out, dict) else getattr(out, "pooler_output", None)
+        if pooled is not None:
+            return pooled
+    try:
+        return outputs.pick(out, key)
+    except outputs.OutputError as err:
+        raise outputs.OutputError(f"{which}: {err}. For an encoder, say what to read with "
+                                  "Factorised(..., encoder_output=<field, position or callable>), "
+                                  "one for all encoders or a list with one per encoder") from None
+
+
 def _group_call(enc: Any, x: Group) -> Any:
     return enc(**x.value()) if x.keys is not None else enc(*x.leaves)
 
 
-def _run_encoder(enc: Any, x: Any, batch_size: int) -> Any:
-    """Encoder i on all rows of x in batches; torch modules in eval/inference mode
-    (restored afterwards). Returns numpy for numpy encoders, a CPU-or-device tensor for torch."""
+def _module_of(encoder: Any) -> Any:
+    """The torch module behind an encoder: itself, or the module of a bound method
+    (``clip.get_text_features``); else the encoder as given."""
+    torch = _torch()
+    owner = getattr(encoder, "__self__", None)
+    return owner if torch is not None and isinstance(owner, torch.nn.Module) else encoder
+
+
+def _run_encoder(encoder: Any, x: Any, batch_size: int, key: Any = None, which: str = "the encoder") -> Any:
+    """Encoder i on all rows of x in batches, its encoding read with ``key`` (:func:`encoding`);
+    torch modules (and their bound methods) in eval/inference mode (restored afterwards).
+    Returns numpy for numpy encoders, a CPU-or-device tensor for torch."""
     torch = _torch()
     n = x.shape[0]
+    raw = _module_of(encoder)
+
+    def enc(*args: Any, **kw: Any) -> Any:
+        return encoding(encoder(*args, **kw), key, which)
+
     if isinstance(x, Group):
-        return _run_group_encoder(enc, x, batch_size)
-    if torch is not None and isinstance(enc, torch.nn.Module):
-        params = list(enc.parameters())
+        return _run_group_encoder(enc, x, batch_size, raw)
+    if torch is not None and isinstance(raw, torch.nn.Module):
+        params = list(raw.parameters())
         dev = params[0].device if params else torch.device("cpu")
         dt = params[0].dtype if params else torch.get_default_dtype()
         t = x if torch.is_tensor(x) else torch.as_tensor(np.asarray(x))
         if t.is_floating_point():
             t = t.to(dt)
-        modes = [(mod, mod.training) for mod in enc.modules()]
-        enc.eval()
+        modes = [(mod, mod.training) for mod in raw.modules()]
+        raw.eval()
         try:
             with torch.inference_mode():
                 out = [enc(t[i:i + batch_size].to(dev)) for i in range(0, n, batch_size)]
@@ -153,12 +198,13 @@ def _run_encoder(enc: Any, x: Any, batch_size: int) -> Any:
     return np.concatenate(out, axis=0)
 
 
-def _run_group_encoder(enc: Any, x: Group, batch_size: int) -> Any:
-    """An encoder of a group of arrays (token ids + mask, ...), integer arrays kept."""
+def _run_group_encoder(enc: Any, x: Group, batch_size: int, module: Any) -> Any:
+    """An encoder of a group of arrays (token ids + mask, ...), integer arrays kept
+    (``enc`` reads the encoding; ``module`` is the encoder as given)."""
     torch = _torch()
-    if torch is None or not isinstance(enc, torch.nn.Module):
+    if torch is None or not isinstance(module, torch.nn.Module):
         return np.concatenate([np.asarray(_group_call(enc, x[i:i + batch_size])) for i in range(0, len(x), batch_size)])
-    params = list(enc.parameters())
+    params = list(module.parameters())
     dev = params[0].device if params else torch.device("cpu")
     dt = params[0].dtype if params else torch.get_default_dtype()
 
@@ -166,8 +212,8 @@ def _run_group_encoder(enc: Any, x: Group, batch_size: int) -> Any:
         t = a if torch.is_tensor(a) else torch.as_tensor(np.asarray(a))
         return (t.to(dt) if t.is_floating_point() else t).to(dev)
 
-    modes = [(mod, mod.training) for mod in enc.modules()]
-    enc.eval()
+    modes = [(mod, mod.training) for mod in module.modules()]
+    module.eval()
     try:
         with torch.inference_mode():
             out = [_group_call(enc, x[i:i + batch_size].map(tensor)) for i in range(0, len(x), batch_size)]
@@ -184,7 +230,8 @@ def encode(model: Factorised, X: Sequence[Any]) -> list:
     counts = {x.shape[0] for x in X}
     if len(counts) != 1:
         raise ValueError(f"every modality needs the same number of rows; got {[x.shape[0] for x in X]}")
-    return [_run_encoder(enc, x, model.batch_size) for enc, x in zip(model.encoders, X)]
+    return [_run_encoder(enc, x, model.batch_size, model.output_of(i), f"encoder {i}")
+            for i, (enc, x) in enumerate(zip(model.encoders, X))]
 
 
 def _raw_baseline(background: Sequence[Any], baseline: str) -> list:

@@ -7,6 +7,11 @@ entry or exactly one array; a tuple or list whose first element is an array (the
 ``output_key`` picks another field: a dict key or attribute name (str), a tuple
 position (int), or a callable ``fn(output) -> array``. bfloat16 and float16 outputs are
 read as float64, so they are explained in double precision.
+
+Contrastive models (CLIP and its kind) return a batch-by-batch similarity matrix
+``(B, B)``: entry ``(i, j)`` scores row i of one modality with row j of the other. The
+score of a row is its matched pair's, the diagonal: ``output_key=diagonal("logits_per_image")``
+(:func:`diagonal`) explains it as one output per row.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-__all__ = ["read", "OutputError"]
+__all__ = ["read", "OutputError", "diagonal", "Diagonal", "square_hint"]
 
 
 class OutputError(TypeError):
@@ -32,6 +37,50 @@ def _is_tensor(obj: Any) -> bool:
 
 def _is_array(obj: Any) -> bool:
     return isinstance(obj, np.ndarray) or _is_tensor(obj)
+
+
+class Diagonal:
+    """``output_key`` that reads a batch-by-batch output ``(B, B)`` (a field, or the default
+    output) and returns its diagonal ``(B,)``: each row's score with its own partner."""
+
+    def __init__(self, field: str | int | None = None) -> None:
+        self.field = field
+
+    def __call__(self, out: Any) -> Any:
+        arr = pick(out, self.field)
+        shape = tuple(getattr(arr, "shape", np.shape(arr)))
+        if len(shape) != 2 or shape[0] != shape[1]:
+            raise OutputError(
+                f"{self!r} reads a batch-by-batch output (B, B) and takes its diagonal; the model's "
+                f"{'output' if self.field is None else repr(self.field)} has shape {shape}; pass the field that "
+                "holds the similarity matrix, or output_key= for a per-row output")
+        return arr.diagonal()
+
+    def __repr__(self) -> str:
+        return f"isw.diagonal({'' if self.field is None else repr(self.field)})"
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, Diagonal) and other.field == self.field
+
+    def __hash__(self) -> int:
+        return hash(("Diagonal", self.field))
+
+
+def diagonal(field: str | int | None = None) -> Diagonal:
+    """``output_key`` for a contrastive model: the diagonal ``(B,)`` of its batch-by-batch
+    output ``(B, B)`` (``field``: e.g. ``"logits_per_image"``; None: the default output),
+    i.e. each row's score with its own partner in the same batch row."""
+    return Diagonal(field)
+
+
+def square_hint(shape: tuple, rows: int) -> str:
+    """What to do about a ``(rows, rows)`` output whose width follows the batch ("" otherwise)."""
+    if len(shape) != 2 or shape[0] != rows or shape[1] != rows:
+        return ""
+    return (f"; the output is batch-by-batch ({rows} rows give {rows} x {rows}): a similarity matrix like "
+            "CLIP's logits_per_image, whose entry (i, j) scores row i of one modality with row j of the other. "
+            "Explain each row's score with its own partner, the diagonal: "
+            "output_key=isw.diagonal('logits_per_image') (or the field that holds it)")
 
 
 def _fields(out: Any) -> list[str]:

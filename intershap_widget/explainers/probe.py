@@ -56,6 +56,8 @@ def probe_model(adapter: ModelAdapter, masker: Masker, xs: list, output: str, ta
                                 f"{masker.n_rows} background rows; the model runs on full inputs]")
     check_raw_output(raw, masker.n_rows, n_cols, "on masked inputs")
     check_output(adapter.to_numpy(adapter.transform(raw, output)), masker.n_rows, n_cols, "on masked inputs")
+    if n_cols == probe_rows == masker.n_rows:  # a (B, B) output looks like B classes here: one row tells
+        check_raw_output(adapter([adapter.take(x, idx[:1]) for x in xs]), 1, n_cols, "on one probe row")
     return output, n_cols
 
 
