@@ -105,13 +105,34 @@ def test_factorised_and_model_factory(client):
     assert np.array_equal(sharded.coalition_values, local.coalition_values)
     assert sharded.settings["factorised"] is True
     factory = functools.partial(make_model, DIMS, "early", 2, 7)
-    built_here = isw.explain(factory(), X, bg, **kw)
+    # a model built on the workers is run as it is: compare with the plain path here
+    built_here = isw.explain(factory(), X, bg, factorise=False, **kw)
     built_there = isw.explain(None, X, bg, client=client, model_factory=factory, device="cpu", **kw)
     assert np.array_equal(built_there.coalition_values, built_here.coalition_values)
+    assert "first_layer" not in built_there.settings
+    # a model passed in with device=: its first layer is factorised here, the rest moved there
     moved = isw.explain(factory(), X, bg, client=client, device=lambda name: "cpu" if name in (0, 1) else "?", **kw)
-    assert np.array_equal(moved.coalition_values, built_here.coalition_values)
+    assert np.array_equal(moved.coalition_values, isw.explain(factory(), X, bg, **kw).coalition_values)
+    assert moved.settings["first_layer"]["dims"] == list(DIMS)
     with pytest.raises(RuntimeError, match=r"[Dd]evice string.*worker-[01]"):
         isw.explain(factory(), X, bg, client=client, device=lambda name: f"worker-{name}", **kw)
+
+
+@pytest.mark.parametrize("masking", ["expectation", "sampled", "random", "baseline"])
+def test_first_layer_of_early_fusion_shards_bit_for_bit(client, masking):
+    """The paper's early fusion, its first layer factorised: sharded = local bit for bit,
+    and the plain model's numbers to float32 rounding."""
+    X, bg = inputs()
+    bg = random_modalities(40, [(d,) for d in DIMS], seed=4, dtype=np.float32)
+    model = make_model(DIMS, "early", n_classes=3, seed=2)
+    kw = dict(masking=masking, n_draws=5, n_background=16, seed=3, shard_size=SHARD, target="all", progress=False)
+    local = isw.explain(model, X, bg, **kw)
+    sharded = isw.explain(model, X, bg, client=client, **kw)
+    assert sharded.settings["first_layer"]["dims"] == list(DIMS) == local.settings["first_layer"]["dims"]
+    assert np.array_equal(sharded.class_values, local.class_values)
+    assert sharded.settings["model_rows"] == local.settings["model_rows"] and sharded.settings["shards"] == 4
+    plain = isw.explain(model, X, bg, client=client, factorise=False, **kw)
+    np.testing.assert_allclose(sharded.class_values, plain.class_values, rtol=0, atol=2e-6)
 
 
 def test_model_factory_needs_a_client():

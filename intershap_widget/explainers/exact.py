@@ -84,6 +84,7 @@ def explain(
     model_factory: Callable[[], Any] | None = None,
     device: Any = None,
     modalities: Any = None,
+    factorise: bool | str = "auto",
 ) -> InteractionResult:
     """Exact modality-level Shapley values and interactions of ``model`` on ``X``.
 
@@ -169,6 +170,13 @@ def explain(
     device : str or callable, optional
         With ``client``: each worker moves the torch model to this device once; a function
         gets the worker's name and returns its device (``lambda name: f"cuda:{int(name) % 4}"``).
+    factorise : ``"auto"`` | bool
+        An early-fusion model whose first layer is an ``nn.Linear`` over the concatenated
+        modalities (``isw.concatenated(nn.Sequential(nn.Linear, ...))``, the paper's early
+        fusion, or declared with ``isw.Factorised.first_layer(model, dims)``) computes
+        that layer once per sample and per background row, per modality
+        (:mod:`.first_layer`): same numbers up to float rounding, cheaper rows.
+        ``"auto"`` does so where the model shows it, ``False`` never, ``True`` insists.
     allow_nonfinite : bool
         Accept NaN/inf in ``X`` and the background (refused by default, naming the
         modality and row); the model's outputs must still be finite.
@@ -203,6 +211,10 @@ def explain(
     targets = parse_precision(DEFAULT_PRECISION if isinstance(precision, str) and precision == "default" else precision)
     check_precision_applies(precision, masking)
     masking = resolve_masking(masking, bg_in[0].shape[0], int(n_background), targets)
+    inner = dict(target=target, output=output, modality_names=names, n_background=n_background, n_draws=n_draws,
+                 batch_size=batch_size, precision=precision, seed=seed, labels=labels, class_names=class_names,
+                 progress=progress, allow_nonfinite=allow_nonfinite, client=client, checkpoint=checkpoint,
+                 shard_size=shard_size, factorise=False)
     if isinstance(model, Factorised):
         if place.model_factory is not None or place.device is not None:
             raise ValueError("a Factorised model runs its encoders here: model_factory= and device= do not apply")
@@ -210,12 +222,19 @@ def explain(
         head, xs_in, background, baseline = encoded_inputs(  # encoders get copies, never X itself
             model, copies(xs_in), None if chk.background_is_x else copies(bg_in), masking,
             int(n_background), baseline, int(seed))
-        res = explain(head, xs_in, background, target=target,
-                      output=output, modality_names=names, masking=masking, n_background=n_background,
-                      n_draws=n_draws, baseline=baseline, batch_size=batch_size, precision=precision, seed=seed, labels=labels,
-                      class_names=class_names, progress=progress, allow_nonfinite=allow_nonfinite,
-                      client=client, checkpoint=checkpoint, shard_size=shard_size)
+        res = explain(head, xs_in, background, masking=masking, baseline=baseline, **inner)
         res.settings["factorised"] = True
+        return res
+    first = _first_layer(model, chk, factorise, place, call, output_key,
+                         make_masker(masking, int(n_background), int(n_draws), baseline, int(seed)))
+    if first is not None:  # early fusion: the first layer per modality, once per row
+        fl, masker = first
+        from .first_layer_masking import first_layer_inputs
+
+        head, zs, z_bg, masker = first_layer_inputs(fl, xs_in, None if chk.background_is_x else bg_in, masker)
+        res = explain(head, zs, z_bg, masking=masker, device=device, **inner)
+        res.settings["factorised"] = True
+        res.settings["first_layer"] = {"dims": list(fl.dims), "hidden": int(fl.linear.out_features)}
         return res
     res = _explain_checked(model, chk, target=target, output=output, masking=masking, n_background=n_background,
                            n_draws=n_draws, baseline=baseline, batch_size=batch_size, class_names=class_names,
@@ -223,6 +242,34 @@ def explain(
                            place=place)
     warn_if_degenerate(res)  # once per call: a score dominated by cancellation
     return res
+
+
+def _first_layer(model: Any, chk: Any, factorise: Any, place: Placement, call: Any, output_key: Any,
+                 masker: Masker) -> tuple | None:
+    """``(first layer, masker)`` when the run factorises an early-fusion first layer
+    (:mod:`.first_layer`), else None; ``factorise=True`` or a declared first layer
+    that cannot be used is an error."""
+    if factorise not in ("auto", True, False):
+        raise ValueError(f"factorise must be 'auto', True or False, got {factorise!r}")
+    try:
+        from . import first_layer as fl_mod
+        from .first_layer_masking import supported
+    except ImportError:  # pragma: no cover - torch is optional
+        return None
+    declared = isinstance(model, fl_mod.FirstLayer)
+    if factorise is False:
+        return None
+    usable = place.model_factory is None and call is None and output_key is None
+    fl = fl_mod.resolve(model, chk.xs) if declared else (fl_mod.detect(model, chk.xs) if usable else None)
+    if fl is not None and usable and supported(masker):
+        return fl, masker
+    if declared or factorise is True:
+        raise ValueError(
+            "factorise=True needs a first layer over the concatenated modalities that the run can use "
+            f"(model {type(model).__name__}, masking {type(masker).__name__}, call={call!r}, output_key="
+            f"{output_key!r}, model_factory given: {place.model_factory is not None}); declare it with "
+            "isw.Factorised.first_layer(model, dims) or pass factorise='auto'")
+    return None
 
 
 def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking: Any, n_background: int,

@@ -95,6 +95,16 @@ class Factorised:
             raise AttributeError(f"{type(model).__name__} has no attributes {encoders!r} and {head!r}")
         return cls(list(getattr(model, encoders)), getattr(model, head), **kw)
 
+    @staticmethod
+    def first_layer(model: Any, dims: Sequence[int] | None = None) -> Any:
+        """An early-fusion model's leading ``nn.Linear`` over the concatenated modalities,
+        split into per-modality slices (:mod:`.first_layer`): ``model`` an
+        ``nn.Sequential`` starting with it (or a model whose ``.head`` is one), ``dims``
+        each modality's flattened width (None: read from X). Pass the result to ``explain``."""
+        from .first_layer import first_layer
+
+        return first_layer(model, dims)
+
     @property
     def n_modalities(self) -> int:
         return len(self.encoders)
