@@ -124,12 +124,8 @@ def null_player_model():
     return model
 
 
-_V_EMPTY = pytest.mark.xfail(strict=True, reason="issue 26: a sampled run takes v(∅) over the whole background, "
-                             "the other coalitions over the sample's K rows (the plain path does the same)")
-AXIOM_MASKINGS = ["expectation (all rows)", "expectation (shared subsample)",
-                  pytest.param("sampled per sample (to precision)", marks=_V_EMPTY),
-                  pytest.param("sampled, fixed K", marks=_V_EMPTY), "baseline mean"]
-ADDITIVE_MASKINGS = [p if isinstance(p, str) or "fixed" in p.values[0] else p.values[0] for p in AXIOM_MASKINGS]
+AXIOM_MASKINGS = ["expectation (all rows)", "expectation (shared subsample)", "sampled per sample (to precision)",
+                  "sampled, fixed K", "baseline mean"]
 
 
 @pytest.mark.parametrize("name", AXIOM_MASKINGS)
@@ -146,7 +142,7 @@ def test_null_player_gets_exactly_zero(name):
     assert np.abs(res.shapley[:, [0, 2]]).max() > 1e-3  # the others do matter
 
 
-@pytest.mark.parametrize("name", ADDITIVE_MASKINGS)
+@pytest.mark.parametrize("name", AXIOM_MASKINGS)
 def test_additive_model_has_no_interaction(name):
     torch.manual_seed(2)
     seq = torch.nn.Sequential(torch.nn.Linear(sum(DIMS), 8), torch.nn.Linear(8, 1)).double()  # linear: additive
