@@ -54,7 +54,7 @@ def sampled_parts(adapter: Any, joint_x: list, joint_bg: list, m: int, i: int, g
     unique, inverse = np.unique(flat, axis=0, return_inverse=True)
     kwargs = {k: options[k] for k in _PASSED if k in options}
     fn, info = model_value_function(adapter, joint_x, joint_bg, **kwargs)
-    n, progress = int(joint_x[0].shape[0]), options.get("progress", True)
+    n, progress = len(common["samples"]), options.get("progress", True)
     if progress:
         print(f"explain_features: {g} features, {len(perms)} permutations (paired), {len(unique)} coalitions per "
               f"sample: {len(unique) * n * info['n_background']:,} model rows (N={n}, K={info['n_background']})")
