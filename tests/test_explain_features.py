@@ -97,18 +97,30 @@ def test_random_masking_adds_up_to_its_own_modality_level():
     assert fr.effect.shape == (12, 2)
 
 
-def test_named_groups_dataframe_and_rest():
+def test_named_groups_of_dataframes_and_rest():
     pd = pytest.importorskip("pandas")
-    frame = pd.DataFrame(A, columns=["age", "bmi", "unused", "bp"])
-    X = {"labs": frame, "vitals": B, "notes": C}
-    fr = _quiet(isw.explain_features, model3, X, modality="labs", features={"body": ["bmi", "bp"], "age": [0]},
-                output="raw", target=0, progress=False, call="list")
+    labs = pd.DataFrame(A, columns=["age", "bmi", "unused", "bp"])
+    vitals = pd.DataFrame(B, columns=["hr", "spo2", "temp"])
+    notes = pd.DataFrame(C, columns=["n0", "n1"])
+    seen = []
+
+    def model_df(df):  # the model gets one DataFrame with every column, by name
+        seen.append(list(df.columns))
+        arrays = [df[list(f.columns)].to_numpy() for f in (labs, vitals, notes)]
+        return model3(arrays)
+
+    X = {"labs": labs, "vitals": vitals, "notes": notes}
+    fr = _quiet(isw.explain_features, model_df, X, modality="labs", features={"body": ["bmi", "bp"], "age": [0]},
+                output="raw", target=0, progress=False)
+    assert seen[-1] == ["age", "bmi", "unused", "bp", "hr", "spo2", "temp", "n0", "n1"]
     assert fr.feature_names == ["body", "age", "(rest)"]
     assert np.abs(fr.effect[:, 2]).max() < 1e-14  # the rest is the unused column
-    assert fr.sums_error() < 1e-12
-    full = _quiet(isw.explain_features, model3, X, modality="labs", output="raw", target=0, progress=False,
-                  call="list")
+    res = _quiet(isw.explain, model_df, X, output="raw", target=0, progress=False)
+    np.testing.assert_allclose(fr.interaction.sum(axis=2), res.phi[:, 0], atol=1e-10)
+    full = _quiet(isw.explain_features, model_df, X, modality="labs", output="raw", target=0, progress=False)
     assert full.feature_names == ["age", "bmi", "unused", "bp"]
+    plain = _quiet(isw.explain_features, model3, [A, B, C], modality=0, output="raw", target=0, progress=False)
+    np.testing.assert_allclose(full.interaction, plain.interaction, atol=1e-12)  # number for number
 
 
 def test_target_all_and_labels():

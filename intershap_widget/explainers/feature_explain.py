@@ -31,6 +31,7 @@ from .exact import explain
 from .degenerate import DegenerateScoreWarning, warn_degenerate
 from .factorised import Factorised
 from .feature_maps import Assembly, FeatureMap, resolve_features, split_modality
+from .frames import prepare as prepare_frames, uses_frames
 from .inputs import Group, spec_of
 from .references import ImageReference
 from .split_adapter import SplitAdapter, joint_order
@@ -160,6 +161,8 @@ def explain_features(model: Any, X: Any, background: Any = None, *, modality: in
     if isinstance(model, Factorised):
         raise TypeError("explain_features needs the whole model: a Factorised model's encoders see one modality "
                         "whole; pass the model that takes the raw inputs")
+    if uses_frames(X, options.get("modalities")):  # pandas in, pandas out, as explain does
+        model, X, background = prepare_frames(model, X, background, options.pop("modalities", None))
     chk = validate_call(X, background, modality_names=options.get("modality_names"),
                         seed=options.get("seed", 0), n_background=options.get("n_background", 100),
                         target=options.get("target", "predicted"), output=options.get("output", "auto"),

@@ -42,6 +42,8 @@ class FeatureMap:
     names: tuple
     kind: str
     grid: tuple | None = None
+    #: the modality is a group of one-column arrays (a DataFrame's columns): labels ``(n_arrays,)``
+    by_leaf: bool = False
 
     @property
     def n_features(self) -> int:
@@ -65,13 +67,33 @@ def _error(msg: str) -> ValueError:
     return ValueError(f"features: {msg}")
 
 
-def _with_rest(labels: np.ndarray, names: list, kind: str, grid: tuple | None = None) -> FeatureMap:
+def _with_rest(labels: np.ndarray, names: list, kind: str, grid: tuple | None = None,
+               by_leaf: bool = False) -> FeatureMap:
     if (labels < 0).any():
         labels = np.where(labels < 0, len(names), labels)
         names = names + [REST]
     if len(names) < 2:
         raise _error(f"at least 2 features are needed to share a modality out, got {names}")
-    return FeatureMap(labels.astype(np.int64), tuple(str(n) for n in names), kind, grid)
+    return FeatureMap(labels.astype(np.int64), tuple(str(n) for n in names), kind, grid, by_leaf)
+
+
+def _frame_columns(x: Group, features: Any) -> FeatureMap:
+    """Features of a group of one-column arrays (a DataFrame's columns): each column, or
+    named lists of columns."""
+    keys = [str(k) for k in (x.keys or range(len(x.leaves)))]
+    if features is None:
+        return _with_rest(np.arange(len(keys)), keys, "columns", by_leaf=True)
+    if not isinstance(features, Mapping):
+        raise _error("name the column groups of a DataFrame modality as a dict {name: [columns]}")
+    labels = np.full(len(keys), -1, dtype=np.int64)
+    for g, (name, cols) in enumerate(features.items()):
+        for c in ([cols] if np.isscalar(cols) else list(cols)):
+            k = _column(c, keys, len(keys))
+            if labels[k] >= 0:
+                raise _error(f"features {list(features)[labels[k]]!r} and {name!r} overlap; each element may "
+                             "belong to one feature")
+            labels[k] = g
+    return _with_rest(labels, [str(n) for n in features], "columns", by_leaf=True)
 
 
 def _patches(shape: tuple, patch: Any) -> FeatureMap:
@@ -143,6 +165,8 @@ def resolve_features(x: Any, features: Any = None, patch: Any = None,
     a DataFrame's column names. Raises a ValueError naming what to pass instead."""
     arrays = _arrays(x)
     shape = tuple(arrays[0].shape[1:])
+    if isinstance(x, Group) and x.keys is not None and patch is None and all(len(a.shape) == 1 for a in arrays):
+        return _frame_columns(x, features)
     if patch is not None:
         if features is not None:
             raise _error("give features= or patch=, not both")
@@ -168,6 +192,8 @@ def split_modality(x: Any, fmap: FeatureMap) -> list:
     of its arrays, the elements of feature g flattened, ``(N, n_g)``; a group stays a
     group (dict or tuple, as given)."""
     arrays = _arrays(x)
+    if fmap.by_leaf:
+        return [{k: a for k, a, lab in zip(x.keys, arrays, fmap.labels) if lab == g} for g in range(fmap.n_features)]
     idx = [fmap.indices(tuple(a.shape[1:])) for a in arrays]
     n = int(arrays[0].shape[0])
     parts = []
@@ -192,9 +218,15 @@ class Assembly:
 
     shapes: tuple
     indices: tuple
+    #: by_leaf: per array of the modality, (its feature, its position in that feature's part), and the keys
+    leaf_order: tuple | None = None
+    keys: tuple | None = None
 
     @staticmethod
     def of(x: Any, fmap: FeatureMap) -> "Assembly":
+        if fmap.by_leaf:
+            pos = [int((fmap.labels[:k] == lab).sum()) for k, lab in enumerate(fmap.labels)]
+            return Assembly((), (), tuple(zip(fmap.labels.tolist(), pos)), tuple(x.keys))
         arrays = _arrays(x)
         shapes = tuple(tuple(a.shape[1:]) for a in arrays)
         return Assembly(shapes, tuple(tuple(fmap.indices(s)) for s in shapes))
@@ -204,6 +236,8 @@ def assemble_modality(parts: Sequence[Any], assembly: Assembly) -> Any:
     """The modality (array ``(B, ...)`` or group) from its G backend parts (each an array
     ``(B, n_g)`` or a group of them): the inverse of :func:`split_modality`."""
     first = parts[0]
+    if assembly.leaf_order is not None:
+        return Group([parts[g].leaves[p] for g, p in assembly.leaf_order], assembly.keys)
     out = []
     for k, shape in enumerate(assembly.shapes):
         leaves = [p.leaves[k] if isinstance(p, Group) else p for p in parts]
