@@ -154,7 +154,9 @@ if Preprocessor is not None:
 
         @default("extra_template_basedirs")
         def _extra_template_basedirs_default(self) -> list[str]:
-            return [os.getcwd(), str(template_dir())]
+            # the package's own folder, by absolute path, and never the current folder: a
+            # template (or conf.json naming a preprocessor) left there would run through Jinja
+            return [str(template_dir())]
 
 else:  # pragma: no cover
     OfflineWidgetsPreprocessor = OfflineHTMLExporter = None  # type: ignore[assignment,misc]
