@@ -19,9 +19,13 @@ EXPECTED = ["01_quickstart", "02_teaching_shapley_interactions", "03_fusion_comp
 
 
 def _shape(cell) -> list[tuple]:
-    """What a code cell showed: output types, stream names and mime types (not the numbers)."""
+    """What a code cell showed: output types, stdout and mime types (not the numbers).
+    stderr is left out: it is volatile (a Dask cluster's shutdown log, a library's
+    deprecation notice, a warning shown once per kernel) and says nothing about the cell."""
     out = []
     for o in cell.outputs:
+        if o.output_type == "stream" and o.name == "stderr":
+            continue
         if o.output_type == "stream":
             item = ("stream", o.name)
         elif o.output_type == "error":
@@ -31,6 +35,17 @@ def _shape(cell) -> list[tuple]:
         if not out or out[-1] != item:  # consecutive stream chunks may merge or split
             out.append(item)
     return out
+
+
+def test_the_comparison_ignores_volatile_stderr_but_not_stdout_or_errors():
+    v4 = nbformat.v4
+    cell = v4.new_code_cell("client.close(); cluster.close()", outputs=[v4.new_output("stream", name="stdout", text="ok")])
+    noisy = v4.new_code_cell(cell.source, outputs=[
+        v4.new_output("stream", name="stdout", text="ok"),
+        v4.new_output("stream", name="stderr", text="distributed.nanny - INFO - Closing Nanny\n")])
+    assert _shape(noisy) == _shape(cell) == [("stream", "stdout")]
+    failed = v4.new_code_cell(cell.source, outputs=[v4.new_output("error", ename="RuntimeError", evalue="", traceback=[])])
+    assert _shape(failed) != _shape(cell)
 
 
 def _check_against_committed(name: str, nb) -> None:
