@@ -183,3 +183,10 @@ def test_result_indexing_by_list_mask_and_int_still_works():
     np.testing.assert_array_equal(res[[3, 1]].coalition_values, res.coalition_values[[3, 1]])
     np.testing.assert_array_equal(res[np.array([False, True, False, False, True])].sample_index, [1, 4])
     np.testing.assert_array_equal(res[np.int64(2)].coalition_values, res.coalition_values[[2]])
+
+
+@pytest.mark.parametrize("device", ["cuda", "banana"])
+def test_a_device_without_a_cluster_is_refused_not_ignored(device):
+    with pytest.raises(ValueError, match=r"model_factory= and device= place the model on Dask workers: pass client= "
+                                         r"as well"):
+        isw.explain(_never_called, _two(), device=device, progress=False)
