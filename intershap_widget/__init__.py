@@ -13,6 +13,7 @@ from .maths.result import InteractionResult, load_result
 from .explainers.adapters import concatenated
 from .explainers.model_fit import ChanceLevelWarning
 from .explainers.outputs import diagonal
+from .explainers.precision import MaskingPrecisionWarning
 from .explainers.checkpoint import CheckpointMismatch
 from .explainers.workers import DASK_WORKER_CONFIG, SlowWorkerWarning, WorkerVersionWarning
 from .explainers.exact import explain, explain_factorised
@@ -33,6 +34,7 @@ __all__ = [
     "BaselineMasker",
     "CancellationWarning",
     "ChanceLevelWarning",
+    "MaskingPrecisionWarning",
     "CallableMasker",
     "CheckpointMismatch",
     "compare_scores",

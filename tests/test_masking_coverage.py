@@ -83,6 +83,7 @@ CASES = {
     "xor bits, 32 rows": (lambda: (xor_model, _bits(30, 1), _bits(B, 2)),
                           lambda s: dict(masking=SampledMasker(32, seed=s)), "probability"),
     "digits quadrants, default": (_digits, lambda s: {}, "probability"),
+    "regression, default": (_regression, lambda s: {}, "regression"),
     "regression, 32 rows": (_regression, lambda s: dict(masking=SampledMasker(32, seed=s)), "regression"),
 }
 

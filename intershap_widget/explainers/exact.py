@@ -130,11 +130,14 @@ def explain(
         probe when the run is large enough (``settings["calibration_rows"]``), else
         about 16 MB of input per batch on a CPU, 64 MB on an accelerator.
     precision : ``"default"`` | float | dict | None
-        Target masking error (1 standard error) when the background is sampled: a
-        float for the global score (φ's RMS target is 5× it), or
-        ``{"global": ..., "phi": ...}``; ``"default"`` = ``{"global": 0.002, "phi": 0.01}``
+        Target masking error (1 standard error) when the background is sampled:
+        ``{"global": ..., "phi": ...}`` with φ's target (the RMS over samples and entries)
+        a fraction of the RMS over samples of v(N) − v(∅), so it does not depend on the
+        output's units (``"phi_absolute"``: in output units instead); a float g means
+        ``{"global": g, "phi": 10·g}``; ``"default"`` = ``{"global": 0.002, "phi": 0.02}``
         (the paper's 1,000 draws, or better). Rows per sample are added until the
-        targets hold (or every background row is used). Every result carries its
+        targets hold (or every background row is used; a run stopped short by the cap
+        of 2,048 rows warns, ``isw.MaskingPrecisionWarning``). Every result carries its
         masking error: ``res.masking_se`` (``coalition_values_se``, ``phi_masking_se``,
         ``intershap_masking_se``, ``intershap_local_masking_se``).
     seed : int or None
@@ -312,7 +315,7 @@ def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking:
     if reason is not None:
         settings["degenerate_global"] = reason
     res = _assemble(run.values, run.full, run.cls, output, target, names, class_names, labels, settings)
-    res = attach_masking_error(res, masker, run.rows, run.values, run.cls, target == "all", n_source, targets,
+    res = attach_masking_error(res, masker, run.rows, run.values, run.cls, target == "all", n_source, run.targets,
                                run.rounds, run.empty_rows)
     if reason is not None:
         warn_degenerate(reason, float(res.intershap), float(res.intershap_local_mean))

@@ -26,7 +26,8 @@ _CHUNK = 1 << 22
 class RunValues:
     """What the passes computed: ``full (N, C)``, ``cls (N,)``, ``values (N, 2**M, C or 1)``,
     per-row outputs ``rows (N, 2**M, K)`` or None, precision ``rounds``, the shared
-    v(∅) per-row outputs ``empty_rows (K, C)`` or None."""
+    v(∅) per-row outputs ``empty_rows (K, C)`` or None, and a sampled run's precision
+    ``targets`` in output units (None otherwise)."""
 
     full: np.ndarray
     cls: np.ndarray
@@ -34,6 +35,7 @@ class RunValues:
     rows: np.ndarray | None
     rounds: list
     empty_rows: np.ndarray | None
+    targets: dict | None = None
 
 
 def coalition_codes(m: int, shared_empty: bool) -> np.ndarray:
@@ -73,15 +75,16 @@ def run_passes(engine: Any, masker: Masker, m: int, n_cols: int, output: str, ta
             rows[:, 0] = fixed[:, :1]
         rows[:, codes, :first.rows.shape[2]] = first.rows
     rounds: list = []
+    used = None
     if sampled:  # v(∅) of each sample over its own rows, as every other coalition
         values[:, 0], e_rows = sample_empty(masker, empty.rows, cls, keep_all, 0, k_first, rows is not None)
         if rows is not None:
             rows[:, 0, :k_first] = e_rows
-        rows, rounds = _refine(engine, spec, masker, values, rows, cls, keep_all, targets, k_first, empty.rows)
+        rows, rounds, used = _refine(engine, spec, masker, values, rows, cls, keep_all, targets, k_first, empty.rows)
     if not np.all(np.isfinite(values)):
         bad = np.argwhere(~np.isfinite(values))[0]
         raise ValueError(f"non-finite coalition value for sample {bad[0]}, coalition {bad[1]}")
-    return RunValues(full, cls, values, rows, rounds, None if empty is None else empty.rows)
+    return RunValues(full, cls, values, rows, rounds, None if empty is None else empty.rows, used)
 
 
 def sample_empty(masker: SampledMasker, empty_rows: np.ndarray, cls: np.ndarray, keep_all: bool, k0: int, k1: int,
@@ -109,7 +112,8 @@ def sample_empty(masker: SampledMasker, empty_rows: np.ndarray, cls: np.ndarray,
 
 def _refine(engine: Any, spec: PassSpec, masker: SampledMasker, values: np.ndarray, rows: np.ndarray | None,
             cls: np.ndarray, keep_all: bool, targets: dict | None, k_done: int, empty_rows: np.ndarray) -> tuple:
-    """More rows per sample until the precision targets hold: ``(rows (N, 2**M, K), rounds)``."""
+    """More rows per sample until the precision targets hold: ``(rows (N, 2**M, K), rounds,
+    targets in output units)``."""
     codes = np.concatenate([[0], spec.codes])  # ∅ too: each sample's own rows
 
     def add_rows(k0: int, k1: int, index: int) -> None:
@@ -119,7 +123,7 @@ def _refine(engine: Any, spec: PassSpec, masker: SampledMasker, values: np.ndarr
         values[:, codes] = (values[:, codes] * k0 + new * (k1 - k0)) / k1  # running mean
         rows[:, codes, k0:k1] = np.concatenate([e_rows[:, None], more.rows], axis=1)
 
-    k_done, rounds = rounds_to_precision(add_rows, rows, values, cls, keep_all, masker,
-                                         targets or DEFAULT_PRECISION, k_done)
+    k_done, rounds, used = rounds_to_precision(add_rows, rows, values, cls, keep_all, masker,
+                                               targets or DEFAULT_PRECISION, k_done)
     masker.k0, masker.n_rows = 0, k_done  # what the run used, for describe()
-    return (None if rows is None else rows[:, :, :k_done]), rounds
+    return (None if rows is None else rows[:, :, :k_done]), rounds, used

@@ -24,13 +24,19 @@ from ..maths.masking_error import MaskingError, exact_masking_error, masking_err
 __all__ = ["DEFAULT_PRECISION", "FIRST_ROUND", "MAX_ROUNDS", "MAX_KEPT_ROWS", "parse_precision",
            "check_precision_applies",
            "MAX_ROWS_PER_SAMPLE", "rows_needed", "first_round", "rounds_to_precision", "run_masking_error",
-           "rows_to_keep", "attach_masking_error", "target_values",
+           "rows_to_keep", "attach_masking_error", "target_values", "PRECISION_KEYS", "behaviour_scale",
+           "absolute_targets",
            "MaskingPrecisionWarning"]
 
-#: default targets, 1 standard error of the masking: the global score, and the RMS
-#: over samples and entries of φ (the paper's 1,000 draws: ±0.0014–0.0024 global and
-#: 0.007–0.013 φ RMS on HD-XOR, M = 2–4)
-DEFAULT_PRECISION = {"global": 0.002, "phi": 0.01}
+#: default targets, 1 standard error of the masking: the global score (a ratio, free of
+#: the output's units) and the RMS over samples and entries of φ *relative to the scale
+#: of the model's behaviour*, the RMS over samples of v(N) − v(∅) (the paper's 1,000
+#: draws: ±0.0014–0.0024 global and 0.007–0.013 φ RMS on HD-XOR, M = 2–4, where that
+#: scale is about 0.45: 0.02 of it is their 0.01). ``"phi_absolute"`` sets φ's target in
+#: the output's units instead.
+DEFAULT_PRECISION = {"global": 0.002, "phi": 0.02}
+#: keys of a precision dict
+PRECISION_KEYS = ("global", "phi", "phi_absolute")
 FIRST_ROUND = 32
 MAX_ROUNDS = 4
 #: rows per sample a precision target may ask for (twice the paper's 1,000 draws);
@@ -64,20 +70,47 @@ def _target(value: Any, precision: Any) -> float:
 
 
 def parse_precision(precision: Any) -> dict | None:
-    """``None`` | float (global SE; φ RMS target 5× it) | dict with ``"global"`` and/or
-    ``"phi"`` → a dict of positive targets, or None."""
+    """``None`` | float g (the global score's SE g; φ's RMS SE 10·g of the behaviour's
+    scale) | dict with ``"global"``, ``"phi"`` (relative to the RMS of v(N) − v(∅)) or
+    ``"phi_absolute"`` (output units) → a dict of positive targets, or None."""
     if precision is None:
         return None
     if isinstance(precision, dict):
-        unknown = set(precision) - {"global", "phi"}
+        unknown = set(precision) - set(PRECISION_KEYS)
         if unknown:
-            raise InputError(f"precision keys are 'global' and 'phi', got {sorted(unknown, key=str)}")
+            raise InputError(f"precision keys are 'global', 'phi' (relative to the RMS of v(N) − v(∅)) and "
+                             f"'phi_absolute' (output units), got {sorted(unknown, key=str)}")
         out = {k: _target(v, precision) for k, v in precision.items() if v is not None}
         if not out:
             raise InputError(f"precision={precision!r} sets no target; give 'global' and/or 'phi', or pass None")
+        if "phi" in out and "phi_absolute" in out:
+            raise InputError(f"precision={precision!r} sets φ's target twice: give 'phi' (relative to the RMS "
+                             "of v(N) − v(∅)) or 'phi_absolute' (output units), not both")
         return out
     g = _target(precision, precision)
-    return {"global": g, "phi": 5 * g}
+    return {"global": g, "phi": 10 * g}
+
+
+def behaviour_scale(values: np.ndarray) -> float:
+    """The scale φ's relative target refers to: the RMS over samples of v(N) − v(∅),
+    from coalition values ``(N, 2**M)`` (the efficiency total φ sums to)."""
+    gap = values[:, -1] - values[:, 0]
+    return float(np.sqrt(np.mean(gap**2))) if gap.size else 0.0
+
+
+def absolute_targets(targets: dict, values: np.ndarray) -> dict:
+    """``targets`` with φ's in output units (``"phi"``: × :func:`behaviour_scale` of
+    ``values`` ``(N, 2**M)``; dropped when the model shows no behaviour) and the scale
+    kept under ``"phi_scale"``."""
+    out = {k: v for k, v in targets.items() if k == "global"}
+    if "phi_absolute" in targets:
+        out["phi"] = targets["phi_absolute"]
+    elif "phi" in targets:
+        scale = behaviour_scale(values)
+        out["phi_scale"] = scale
+        if np.isfinite(scale) and scale > 0:
+            out["phi"] = targets["phi"] * scale
+    return out
 
 
 def check_precision_applies(precision: Any, masking: Any) -> None:
@@ -121,12 +154,16 @@ def first_round(n: int, c: int, masker: Any) -> tuple[int, int | None]:
 
 
 def rounds_to_precision(add_rows: Callable[[int, int, int], None], rows: np.ndarray | None, values: np.ndarray,
-                        cls: np.ndarray, keep_all: bool, masker: Any, targets: dict, k_done: int) -> tuple[int, list]:
+                        cls: np.ndarray, keep_all: bool, masker: Any, targets: dict,
+                        k_done: int) -> tuple[int, list, dict]:
     """After a first round of ``k_done`` rows per sample, call ``add_rows(k0, k1, round)``
     (which adds rows ``k0..k1`` to ``values`` and ``rows`` ``(N, 2**M, K_max)``) until the
-    targets hold, at most :data:`MAX_ROUNDS` rounds. Returns ``(rows per sample, rounds)``;
-    ``rounds`` lists the rows per sample after each round and the errors seen there."""
+    targets hold, at most :data:`MAX_ROUNDS` rounds. Returns ``(rows per sample, rounds,
+    the targets in output units)`` (:func:`absolute_targets` at the first round: the
+    same model in other units takes the same rows); ``rounds`` lists the rows per
+    sample after each round and the errors seen there."""
     rounds: list = []
+    targets = absolute_targets(targets, target_values(values, cls, keep_all))
     while rows is not None:  # rows too many to keep: no error, no rounds
         err = _error(rows[:, :, :k_done], values, cls, keep_all, k_done, masker)
         rounds.append({"rows_per_sample": k_done, "intershap_se": err.intershap, "phi_rms_se": err.phi_rms})
@@ -137,7 +174,7 @@ def rounds_to_precision(add_rows: Callable[[int, int, int], None], rows: np.ndar
             break
         add_rows(k_done, k_next, len(rounds))
         k_done = k_next
-    return k_done, rounds
+    return k_done, rounds, targets
 
 
 def target_values(values: np.ndarray, cls: np.ndarray, keep_all: bool) -> np.ndarray:
@@ -216,9 +253,15 @@ def attach_masking_error(res: Any, masker: Any, rows: np.ndarray | None, values:
         missed = [f"{key} ±{se:.2g} > {targets[key]:.2g}" for key, se in
                   (("global", err.intershap), ("phi", err.phi_rms)) if key in targets and se > targets[key] * 1.05]
         if missed:
+            if "phi_scale" in targets and any(m.startswith("phi") for m in missed):
+                missed.append(f"φ's target is relative to the RMS of v(N) − v(∅), {targets['phi_scale']:.3g}")
+            why = (f"the cap of {MAX_ROWS_PER_SAMPLE} rows per sample" if err.rows_per_sample >= MAX_ROWS_PER_SAMPLE
+                   else f"{MAX_ROUNDS} rounds" if len(rounds) >= MAX_ROUNDS else "the rows that fit in memory")
             warnings.warn(
-                f"masking error above the precision target after {err.rows_per_sample} rows per sample "
-                f"({', '.join(missed)}); pass a larger background, more samples, or a looser precision",
+                f"masking error above the precision target after {err.rows_per_sample} rows per sample, stopped "
+                f"by {why} ({'; '.join(missed)}); the estimates are unbiased and their intervals (res.intervals) "
+                "include this error. For less: more samples (the global error falls as 1/sqrt(N)), a fixed "
+                "isw.SampledMasker(K) with more rows, or a looser precision= to silence this",
                 MaskingPrecisionWarning, stacklevel=3)
     return res
 
