@@ -189,3 +189,10 @@ def test_what_a_plain_callable_receives_for_each_input_form():
     assert isinstance(seen["x"], dict) and list(seen["x"]) == ["a", "b"]
     isw.explain(model, {"a": {"u": a, "v": a}, "b": b}, output="raw", call="list", progress=False)
     assert isinstance(seen["x"], list) and isinstance(seen["x"][0], dict) and list(seen["x"][0]) == ["u", "v"]
+
+    def merged(batch):  # a dict X: one merged dict, a group's arrays under their own keys
+        seen["keys"] = list(batch)
+        return np.stack([batch["u"][:, 0], -batch["u"][:, 0]], 1)
+
+    isw.explain(merged, {"a": {"u": a, "v": a}, "b": b}, output="raw", progress=False)
+    assert seen["keys"] == ["u", "v", "b"]

@@ -93,7 +93,8 @@ def explain(
     model : torch.nn.Module, scikit-learn estimator, callable, ``concatenated(m)`` or
         :class:`~intershap_widget.explainers.factorised.Factorised` (encoders run once per sample and per
         background row, only the fusion head per coalition: same numbers, faster)
-        Called with a list of M batch arrays ``(B, ...)``; returns ``(B, C)`` outputs
+        Called with a list of M batch arrays ``(B, ...)`` (a dict for a dict ``X``, one
+        DataFrame for DataFrame input: the README's table); returns ``(B, C)`` outputs
         (or ``(B,)`` for regression). scikit-learn estimators get the modalities
         flattened and concatenated; wrap any other single-input model in
         :func:`intershap_widget.concatenated`.
