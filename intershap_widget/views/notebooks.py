@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Sequence
 
+from .closed_widgets import ClosingClient, drop_closed
+
 __all__ = ["default_dir", "find_notebooks", "execute_notebook", "main"]
 
 
@@ -56,12 +58,13 @@ def execute_notebook(path: str | Path, out_path: str | Path | None = None, *, ti
                      kernel_name: str = "python3"):
     """Run the notebook at ``path`` in a fresh kernel; returns the executed ``NotebookNode``.
 
-    Outputs and widget state are stored (``store_widget_state=True``); cell timing metadata
-    is not (smaller, stable files). Written to ``out_path`` when given (may equal ``path``).
+    Outputs and widget state are stored (``store_widget_state=True``), without the widgets
+    the kernel closed (finished progress bars, :mod:`.closed_widgets`); cell timing
+    metadata is not (smaller, stable files). Written to ``out_path`` when given (may equal ``path``).
     An error in a cell raises ``nbclient.exceptions.CellExecutionError`` naming the cell.
     """
     try:
-        import nbclient
+        import nbclient  # noqa: F401  (ClosingClient builds on it)
         import nbformat
     except ImportError as exc:  # pragma: no cover - the dev extra has both
         raise ImportError("executing notebooks needs nbclient and nbformat: pip install 'intershap-widget[dev]'") from exc
@@ -70,11 +73,12 @@ def execute_notebook(path: str | Path, out_path: str | Path | None = None, *, ti
         raise FileNotFoundError(f"no notebook at {path}")
     nb = nbformat.read(path, as_version=4)
     nb.metadata["kernelspec"] = {"name": kernel_name, "display_name": "Python 3", "language": "python"}
-    client = nbclient.NotebookClient(
+    client = ClosingClient(
         nb, timeout=timeout, kernel_name=kernel_name, store_widget_state=True, record_timing=False,
         resources={"metadata": {"path": str(path.parent.resolve())}},
     )
     client.execute()
+    drop_closed(nb, client.closed_widgets)  # no finished progress bar left as a blank gap
     if out_path is not None:
         out_path = Path(out_path)
         out_path.parent.mkdir(parents=True, exist_ok=True)
