@@ -15,7 +15,9 @@ from intershap_widget.views import notebooks as runner  # noqa: E402
 
 VIEW = "application/vnd.jupyter.widget-view+json"
 EXPECTED = ["01_quickstart", "02_teaching_shapley_interactions", "03_fusion_comparison",
-            "04_more_modalities", "05_your_own_model", "06_transformer_model", "07_beyond_one_machine", "09_inside_a_modality"]
+            "04_more_modalities", "05_your_own_model", "06_transformer_model", "07_beyond_one_machine",
+            "08_tables_and_pipelines",
+            "09_inside_a_modality"]
 
 
 def _shape(cell) -> list[tuple]:
