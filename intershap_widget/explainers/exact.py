@@ -127,8 +127,9 @@ def explain(
         Reference values for ``masking="baseline"``; per modality also
         ``isw.TokenReference`` and ``isw.ImageReference`` (:mod:`.references`).
     batch_size : int, optional
-        Model rows per forward pass; default: the fastest of a few sizes timed on the
-        probe when the run is large enough (``settings["calibration_rows"]``), else
+        Model rows per forward pass; default: the middle of the plateau of rows/s over
+        1,024 … 65,536, timed on blocks built like the run's, when the run is large enough
+        (:mod:`.throughput`) (``settings["calibration_rows"]``), else
         about 16 MB of input per batch on a CPU, 64 MB on an accelerator.
     precision : ``"default"`` | float | dict | None
         Target masking error (1 standard error) when the background is sampled:
