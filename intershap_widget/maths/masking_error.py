@@ -33,7 +33,7 @@ import numpy as np
 
 from . import games
 
-__all__ = ["MaskingError", "masking_error", "exact_masking_error", "DESIGNS"]
+__all__ = ["MaskingError", "masking_error", "exact_masking_error", "DESIGNS", "lin_var", "floor_at_mean"]
 
 DESIGNS = ("paired", "independent", "shared")
 
@@ -60,6 +60,12 @@ class MaskingError:
     rows_per_sample: int
     note: str = ""
     extra: dict = field(default_factory=dict)
+    #: per sample, the variances of A = Σ_{i≠j} s_ij φ_ij and D = Σ_i s_ii φ_ii and
+    #: their covariance ``(N, 3)``, s = ``signs`` ``(M, M)`` of mean φ: the global
+    #: score's linearisation is ((1 − R)·A − R·D)/T, so a subset with the same signs
+    #: gets its global error exactly (:mod:`.masking_carry`); None for a shared design
+    parts: np.ndarray | None = None
+    signs: np.ndarray | None = None
 
     @property
     def phi_rms(self) -> float:
@@ -171,18 +177,22 @@ def masking_error(rows: np.ndarray, values: np.ndarray, design: str, fpc: float 
         raise ValueError("the masking error needs at least 2 rows per sample")
     w = _weights(m)
     scale = fpc / k  # (N,)
+    mean_phi = phi.mean(axis=0) if n else np.zeros((m, m))
+    signs = np.sign(mean_phi)
+    funcs = np.stack([signs * (1 - np.eye(m)), signs * np.eye(m)])  # A, D: (2, M, M)
     if design == "independent":
         var_v = rows.var(axis=2, ddof=1) * scale[:, None]  # (N, 2**M)
         var_phi = np.einsum("ns,sij->nij", var_v, w**2)
         u_loc = np.einsum("nij,sij->ns", g_loc, w)
-        u_glob = np.einsum("ij,sij->s", g_glob, w)
         var_loc = np.einsum("ns,ns->n", u_loc**2, var_v)
-        var_glob = float(np.sum(var_v * u_glob**2))
-        return _finish(var_v, var_phi, var_loc, var_glob / max(n, 1) ** 2, design, k)
+        u = np.einsum("fij,sij->fs", funcs, w)  # A and D as functionals of v(S)
+        parts = np.stack([var_v @ u[0] ** 2, var_v @ u[1] ** 2, var_v @ (u[0] * u[1])], axis=1)
+        var_glob = float(lin_var(parts, mean_phi).sum())
+        return _finish(var_v, var_phi, var_loc, var_glob / max(n, 1) ** 2, design, k, parts=parts, signs=signs)
     var_v = np.empty((n, c))
     var_phi = np.empty((n, m, m))
     var_loc = np.empty(n)
-    var_lin = np.empty(n)  # paired design: each sample's part of the global score's variance
+    parts = np.empty((n, 3))  # paired design: Var A, Var D, Cov(A, D) per sample
     glob_rows = np.zeros(k)  # shared design: Σ_a G·φ_{a,k} and Σ_a φ_{a,k}
     phi_rows = np.zeros((k, m, m))
     var_glob = 0.0
@@ -195,26 +205,49 @@ def masking_error(rows: np.ndarray, values: np.ndarray, design: str, fpc: float 
         phi_k = np.einsum("nsk,sij->nkij", y, w)  # per-row φ (n', K, M, M)
         var_phi[s0:s1] = _row_var(phi_k, grp, count_cov, fpc[s0:s1]) * scale[s0:s1, None, None]
         var_loc[s0:s1] = _row_var(np.einsum("nij,nkij->nk", g_loc[s0:s1], phi_k), grp, count_cov, fpc[s0:s1]) * scale[s0:s1]
-        lin = np.einsum("ij,nkij->nk", g_glob, phi_k)
         if design == "shared":
-            glob_rows += lin.sum(axis=0)
+            glob_rows += np.einsum("ij,nkij->k", g_glob, phi_k)
             phi_rows += phi_k.sum(axis=0)
         else:
-            var_lin[s0:s1] = _row_var(lin, grp, count_cov, fpc[s0:s1]) * scale[s0:s1]
+            ad = np.einsum("fij,nkij->nkf", funcs, phi_k)
+            v3 = _row_var(np.concatenate([ad, ad.sum(axis=2, keepdims=True)], axis=2), grp, count_cov,
+                          fpc[s0:s1]) * scale[s0:s1, None]
+            parts[s0:s1] = np.stack([v3[:, 0], v3[:, 1], (v3[:, 2] - v3[:, 0] - v3[:, 1]) / 2], axis=1)
     if design == "paired" and n:  # a rare large row seen by some samples is possible for all
-        var_v, var_phi, var_loc, var_lin = (np.maximum(v, v.mean(axis=0)) for v in (var_v, var_phi, var_loc, var_lin))
-        var_glob = float(var_lin.sum())
+        var_v, var_phi, var_loc = (floor_at_mean(v) for v in (var_v, var_phi, var_loc))
+        var_glob = float(floor_at_mean(lin_var(parts, mean_phi)).sum())
     var_mean = None
     if design == "shared" and n:  # one error for all samples: from the per-row sums
         var_glob = float(glob_rows.var(ddof=1) * fpc[0] / k)
         var_mean = phi_rows.var(axis=0, ddof=1) * fpc[0] / k / n**2
-    return _finish(var_v, var_phi, var_loc, var_glob / max(n, 1) ** 2, design, k, var_mean)
+    keep = design != "shared"
+    return _finish(var_v, var_phi, var_loc, var_glob / max(n, 1) ** 2, design, k, var_mean,
+                   parts if keep else None, signs if keep else None)
 
 
-def _finish(var_v, var_phi, var_loc, var_glob, design, k, var_mean=None) -> MaskingError:
+def floor_at_mean(var: np.ndarray) -> np.ndarray:
+    """Each sample's variance ``(N, ...)`` floored at the mean over samples of the same
+    entry (a paired run's rule: a rare large row one sample's K rows missed counts)."""
+    return np.maximum(var, var.mean(axis=0)) if var.shape[0] else var
+
+
+def lin_var(parts: np.ndarray, mean_phi: np.ndarray) -> np.ndarray:
+    """Each sample's variance of the global score's linearisation ``(N,)`` from its
+    ``parts`` ``(N, 3)`` (Var A, Var D, Cov(A, D)) at the mean φ ``(M, M)``: the
+    gradient of Σ_{i≠j}|Φ_ij| / Σ|Φ_ij| is s_ij (1[i≠j] − R) / T, so the
+    linearisation is ((1 − R)·A − R·D) / T."""
+    a = np.abs(mean_phi)
+    total = a.sum()
+    if not total > 0:
+        return np.zeros(parts.shape[0])
+    r = (total - np.trace(a)) / total
+    return ((1 - r) ** 2 * parts[:, 0] + r**2 * parts[:, 1] - 2 * r * (1 - r) * parts[:, 2]) / total**2
+
+
+def _finish(var_v, var_phi, var_loc, var_glob, design, k, var_mean=None, parts=None, signs=None) -> MaskingError:
     n = var_phi.shape[0]
     if var_mean is None:  # independent errors across samples
         var_mean = var_phi.sum(axis=0) / max(n, 1) ** 2
     phi_mean_se = np.sqrt(var_mean)
     return MaskingError(np.sqrt(var_v), np.sqrt(var_phi), phi_mean_se, np.sqrt(var_loc),
-                        float(np.sqrt(max(var_glob, 0.0))), design, int(k))
+                        float(np.sqrt(max(var_glob, 0.0))), design, int(k), parts=parts, signs=signs)

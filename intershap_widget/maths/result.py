@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import games, result_file_checks, result_io, scores
+from . import games, masking_carry, result_file_checks, result_io, scores
 from .honest import HonestScores
 from .result_text import summary_text
 
@@ -223,7 +223,7 @@ class InteractionResult(HonestScores):
         return scores.behaviour(self.Phi)
 
     # ------------------- masking error (maths/masking_error.py); None when unknown
-    masking_se: Any = None  # MaskingError of the run (not kept by subsets, for_class, load)
+    masking_se: Any = None  # MaskingError of the run; subsets, for_class and files carry it (maths/masking_carry.py)
     coalition_values_se = property(lambda self: _se(self, "coalition_values"), doc="``(N, 2**M)`` masking SE of v(S)")
     phi_masking_se = property(lambda self: _se(self, "phi"), doc="``(N, M, M)`` masking SE of φ")
     intershap_masking_se = property(lambda self: _se(self, "intershap"), doc="Masking SE of global InterSHAP")
@@ -267,7 +267,10 @@ class InteractionResult(HonestScores):
             settings=self.settings,
         )
         kw.update(changes)
-        return InteractionResult(**kw)
+        out = InteractionResult(**kw)
+        if self.masking_se is not None and rows is not None:  # recomputed for the subset
+            out.masking_se = masking_carry.subset(self.masking_se, rows, out.phi)
+        return out
 
     def for_class(self, cls: int | str) -> "InteractionResult":
         """The explanation of one output column (needs ``target="all"``)."""
@@ -277,11 +280,18 @@ class InteractionResult(HonestScores):
                 "to keep every class"
             )
         c = self._class_position(cls)
-        return self._replace(
+        out = self._replace(
             coalition_values=self.class_values[:, :, c],
             target=c,
             target_class=np.full(self.n_samples, c, dtype=int),
         )
+        if self.masking_se is not None and self.target_class is not None:
+            out.masking_se, why = masking_carry.for_class(self.masking_se, self.target_class, c,
+                                                          self.class_values.shape[2],
+                                                          str(self.settings.get("output", "")), out.phi)
+            if why:  # say so instead of silently dropping it
+                out.settings = {**out.settings, "masking_error": {"estimated": False, "note": why}}
+        return out
 
     def _class_position(self, cls: int | str) -> int:
         n_cls = self.class_values.shape[2]
@@ -305,29 +315,45 @@ class InteractionResult(HonestScores):
         """Read a result written by :meth:`save`; anything else raises a ValueError
         starting ``"not an intershap-widget result file: "``."""
         values, arrays, meta = result_io.read_result_file(path)
+        masking = masking_carry.from_file(arrays, meta.get("masking_error"))
         try:
-            return cls(values, modality_names=meta["modality_names"], target=meta["target"],
-                       class_names=meta["class_names"], settings=meta["settings"], **arrays)
+            res = cls(values, modality_names=meta["modality_names"], target=meta["target"],
+                      class_names=meta["class_names"], settings=meta["settings"], **arrays)
         except (ValueError, TypeError) as exc:
             raise result_file_checks.not_ours(path, f"inconsistent contents: {exc}") from None
+        if masking is not None and masking.phi.shape != res.phi.shape:
+            raise result_file_checks.not_ours(path, "inconsistent contents: the masking error's shape is not the result's")
+        res.masking_se = masking
+        return res
 
     # ------------------------------------------------------------ interop
     def to_shap(self, interactions: bool = False):
         """A ``shap.Explanation`` of the modality Shapley values ``(N, M)``.
 
         With ``interactions=True`` its values are the ``(N, M, M)`` matrices φ, in
-        SHAP's own interaction convention (which is ours). Needs ``pip install shap``.
+        SHAP's own interaction convention (which is ours). Every ``shap.plots`` function
+        takes it, for one sample (``ex[0]``: waterfall, bar) and for all (bar,
+        beeswarm, heatmap). ``output_names`` is the explained class's name when every
+        sample explains the same class; with a class per sample (``target="predicted"``)
+        it is None (the classes are ``res.target_class``): shap reads a list there as
+        one output per entry, which one explained output per sample is not. Needs
+        ``pip install shap``.
         """
         try:
             import shap
         except ImportError as exc:  # pragma: no cover - exercised without shap
             raise ImportError("to_shap() needs shap: pip install 'intershap-widget[shap]'") from exc
         values = self.phi if interactions else self.shapley
+        name = None
+        if self.class_names is not None and self.target_class is not None and self.n_samples:
+            classes = np.unique(self.target_class)
+            if classes.size == 1 and 0 <= classes[0] < len(self.class_names):
+                name = self.class_names[int(classes[0])]
         return shap.Explanation(
             values=np.array(values),
             base_values=np.array(self.base_value),
             feature_names=list(self.modality_names),
-            output_names=None if self.class_names is None else list(self.class_names),
+            output_names=name,
         )
 
     # ------------------------------------------------------------ display

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from . import masking_carry
 from .errors import ResultFileError
 from .files import atomic_write  # noqa: F401  (re-exported: checkpoints write through it)
 from .result_file_checks import FLOOR_BYTES, check_archive, check_header, not_ours, parse_header
@@ -26,7 +27,9 @@ from .result_file_checks import FLOOR_BYTES, check_archive, check_header, not_ou
 __all__ = ["FORMAT_KIND", "FORMAT_VERSION", "save_result", "read_result_file", "atomic_write"]
 
 FORMAT_KIND = "intershap-widget result"
-FORMAT_VERSION = 1
+#: 2 adds the masking error (arrays ``masking_*``, header ``masking_error``); 1 still loads
+FORMAT_VERSION = 2
+_READABLE_VERSIONS = (1, 2)
 _ARRAYS = ("target_class", "class_values", "predicted_class", "labels")
 _SCALARS = (str, bytes, bool, int, float, np.generic)
 
@@ -78,6 +81,9 @@ def save_result(result: Any, path: str | os.PathLike) -> None:
             arrays[name] = val
     if "labels" in arrays:
         arrays["labels"], meta["labels_object"] = _storable_labels(arrays["labels"])
+    if getattr(result, "masking_se", None) is not None:
+        extra, meta["masking_error"] = masking_carry.to_file(result.masking_se)
+        arrays.update(extra)
     header = np.array(json.dumps(meta, default=_json_default))
     # compressed while the arrays fit the floor any file may declare; larger ones stored
     # plain, so every file written here passes the reader's size bound (result_file_checks)
@@ -116,7 +122,7 @@ def read_result_file(path: str | os.PathLike) -> tuple[np.ndarray, dict, dict]:
         raise _not_ours(path, "corrupt or truncated archive") from None
     if not isinstance(meta, dict) or meta.get("kind", FORMAT_KIND) != FORMAT_KIND:
         raise _not_ours(path, "the header is another program's")
-    if meta.get("format_version") != FORMAT_VERSION:
+    if meta.get("format_version") not in _READABLE_VERSIONS:
         raise _not_ours(path, f"unsupported format version {meta.get('format_version')!r}")
     missing = [k for k in ("modality_names", "target", "class_names", "settings") if k not in meta]
     if missing:
