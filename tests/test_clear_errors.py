@@ -37,17 +37,50 @@ def _never_called(xs):
     raise AssertionError("the model must not be called")
 
 
+class Counting(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    def forward(self, xs):
+        self.calls += 1
+        return torch.stack([xs[0].sum(1), xs[1].sum(1)], 1)
+
+
 @pytest.mark.parametrize("bad, match", [
-    (np.array([["a", "b"]] * 6), r"X\[0\] holds <U1 values, not numbers; encode them first"),
-    (np.array(["2020-01-01"] * 12, dtype="datetime64[D]").reshape(6, 2), r"X\[0\] holds datetime64\[D\] values"),
-    (torch.zeros(6, 2, device="meta"), r"X\[0\] is a tensor on the 'meta' device: it has a shape but no values"),
+    (np.array([["a", "b"]] * 6), r"an input array of shape \(6, 2\) holds <U1 values, and a torch model takes "
+                                 r"tensors of numbers; encode them first"),
+    (np.array(["2020-01-01"] * 12, dtype="datetime64[D]").reshape(6, 2), r"holds datetime64\[D\] values"),
 ])
-def test_inputs_without_numbers_are_refused_before_any_model_call(bad, match):
-    X = _two()
+def test_strings_and_dates_into_a_torch_model_are_refused_before_any_model_call(bad, match):
+    X, model = _two(), Counting()
     with pytest.raises(isw.InputError, match=match):
-        isw.explain(_never_called, [bad, X[1]], progress=False)
-    with pytest.raises(isw.InputError, match=match.replace("X", "background")):
-        isw.explain(_never_called, X, [bad, X[1]], progress=False)
+        isw.explain(model, [bad, X[1]], progress=False)
+    with pytest.raises(isw.InputError, match=match):
+        isw.explain(model, X, [bad, X[1]], progress=False)
+    assert model.calls == 0
+
+
+def test_strings_reach_a_numpy_model_that_takes_them():
+    words = np.array([["a", "bb"], ["ccc", "a"], ["bb", "bb"], ["a", "ccc"]])
+
+    def model(xs):
+        n = np.char.str_len(xs[0]).sum(1).astype(float)
+        return np.stack([n * xs[1][:, 0], n], 1)
+
+    res = isw.explain(model, [words, np.arange(8.0).reshape(4, 2)], output="raw", target=1, progress=False)
+    np.testing.assert_allclose(res.prediction, np.char.str_len(words).sum(1))
+
+
+def test_meta_tensors_are_refused_before_any_model_call():
+    X, model = _two(), Counting()
+    meta = torch.zeros(6, 2, device="meta")
+    match = r"\[0\] is a tensor on the 'meta' device: it has a shape but no values"
+    with pytest.raises(isw.InputError, match="X" + match):
+        isw.explain(model, [meta, X[1]], progress=False)
+    with pytest.raises(isw.InputError, match="background" + match):
+        isw.explain(model, X, [meta, X[1]], progress=False)
+    assert model.calls == 0
 
 
 def test_a_reversed_view_into_a_torch_model_gives_the_numbers_of_its_copy():

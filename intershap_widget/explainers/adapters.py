@@ -19,6 +19,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from ..maths.errors import InputError
 from . import calls, outputs
 from .frames import FrameModel
 from .inputs import Group, InputSpec
@@ -147,6 +148,11 @@ class ModelAdapter:
                 t = arr
             else:
                 a = np.asarray(arr)
+                if a.dtype.kind not in "biufc":
+                    raise InputError(
+                        f"an input array of shape {a.shape} holds {a.dtype} values, and a torch model takes "
+                        "tensors of numbers; encode them first (text: token ids from a tokenizer; categories: "
+                        "integer codes, e.g. pandas.factorize; dates: e.g. days as numbers)")
                 # torch cannot wrap a read-only array (a warning) nor negative strides (x[::-1]): copy those
                 t = torch.as_tensor(a if a.flags.writeable and min(a.strides, default=0) >= 0 else a.copy())
             if t.is_floating_point() and t.dtype != self.dtype:

@@ -58,18 +58,11 @@ def _first_nonfinite_row(x: Any) -> int | None:
 
 
 def _check_kind(leaf: Any, where: str) -> None:
-    """Numbers only, with values: strings, dates or objects are refused, and tensors on
-    torch's ``meta`` device (shapes without data)."""
-    if _is_tensor(leaf):
-        if leaf.device.type == "meta":
-            raise InputError(f"{where} is a tensor on the 'meta' device: it has a shape but no values; pass "
-                             "the data itself (e.g. the tensor built or loaded on 'cpu' or 'cuda')")
-        return
-    if leaf.dtype.kind not in "biufc":
-        raise InputError(
-            f"{where} holds {leaf.dtype} values, not numbers; encode them first (text: token ids from a "
-            "tokenizer; categories: integer codes, e.g. pandas.factorize or an OrdinalEncoder) and pass "
-            "the numeric arrays")
+    """Tensors on torch's ``meta`` device (shapes without data) are refused. (Strings and
+    dates are refused where they cannot go: into a torch model, :mod:`.adapters`.)"""
+    if _is_tensor(leaf) and leaf.device.type == "meta":
+        raise InputError(f"{where} is a tensor on the 'meta' device: it has a shape but no values; pass "
+                         "the data itself (e.g. the tensor built or loaded on 'cpu' or 'cuda')")
 
 
 def _check_values(xs: list, what: str, allow_nonfinite: bool) -> None:
