@@ -240,8 +240,6 @@ def test_sklearn_estimator_on_concatenated_features():
     np.testing.assert_allclose(res.prediction, clf.predict_proba(flat).max(axis=1), atol=1e-12)
 
 
-# arbitrary labels for a random model: what is recorded is the subject, not the model's fit
-@pytest.mark.filterwarnings("ignore::intershap_widget.explainers.model_fit.ChanceLevelWarning")
 def test_labels_names_and_model_rows_are_recorded():
     X = random_modalities(5, SHAPES, seed=25)
     bg = random_modalities(4, SHAPES, seed=26)
