@@ -76,7 +76,9 @@ def resolve(model: Any, call: str | None, spec: InputSpec) -> str:
     """The call convention: ``call`` when given, else read from the forward signature."""
     if call is not None:
         if call not in CALLS:
-            raise ValueError(f"call must be one of {CALLS}, got {call!r}")
+            from ..maths.errors import InputError
+
+            raise InputError(f"call must be one of {CALLS}, got {call!r}")
         if call in ("keywords", "dict"):
             _check_batch_names(spec)
         return call

@@ -3,8 +3,10 @@ background, names, labels, scalar settings) before any model call, and what the 
 returned on every batch.
 
 One validation serves every entry point (``explain``, ``sample_explain``, the
-factorised path, ``compare_scores``): :func:`validate_call`. Every check raises a
-``TypeError``/``ValueError`` that says what to change.
+factorised path, ``compare_scores``): :func:`validate_call`. Every input check raises
+:class:`~intershap_widget.maths.errors.InputError` (a ``ValueError`` and a ``TypeError``)
+naming the argument, the value given and what to change; the output checks raise
+``ValueError``/``TypeError`` naming the batch.
 """
 
 from __future__ import annotations
@@ -76,14 +78,14 @@ def _check_values(xs: list, what: str, allow_nonfinite: bool) -> None:
             where = f"{what}[{i}]" + ("" if key is None else f"[{key!r}]")
             _check_kind(leaf, where)
             if _is_complex(leaf):
-                raise TypeError(
+                raise InputError(
                     f"{where} is complex ({leaf.dtype}); InterSHAP explains real inputs. Pass the real "
                     "and imaginary parts as separate features (or modalities), e.g. np.stack([z.real, z.imag], -1)"
                 )
             if not allow_nonfinite:
                 row = _first_nonfinite_row(leaf)
                 if row is not None:
-                    raise ValueError(
+                    raise InputError(
                         f"{where} (modality {i}) holds NaN or inf in row {row}; clean or impute the "
                         "inputs, or pass allow_nonfinite=True if the model handles them"
                     )
@@ -102,19 +104,19 @@ def _check_counts(xs: list, bg: list) -> None:
     m = len(xs)
     counts = [x.shape[0] for x in xs]
     if len(set(counts)) != 1:
-        raise ValueError(f"every modality needs the same number of samples; got {counts}")
+        raise InputError(f"every modality needs the same number of samples; got {counts}")
     if counts[0] == 0:
-        raise ValueError("X holds no samples (N = 0); pass at least one sample per modality")
+        raise InputError("X holds no samples (N = 0); pass at least one sample per modality")
     if len(bg) != m:
-        raise ValueError(f"background has {len(bg)} modalities but X has {m}")
+        raise InputError(f"background has {len(bg)} modalities but X has {m}")
     bcounts = [b.shape[0] for b in bg]
     if len(set(bcounts)) != 1:
-        raise ValueError(f"every background modality needs the same number of rows; got {bcounts}")
+        raise InputError(f"every background modality needs the same number of rows; got {bcounts}")
     if bcounts[0] == 0:
-        raise ValueError("background holds no rows; pass at least one reference row")
+        raise InputError("background holds no rows; pass at least one reference row")
     for i, (x, b) in enumerate(zip(xs, bg)):
         if _shape(x)[1:] != _shape(b)[1:]:
-            raise ValueError(
+            raise InputError(
                 f"modality {i}: samples have shape {_shape(x)[1:]} but background rows have "
                 f"{_shape(b)[1:]}; the background must have the same per-modality shapes as X"
             )
@@ -132,9 +134,9 @@ def _check_labels(labels: Any, n: int) -> np.ndarray | None:
     if labels.ndim == 2 and labels.shape[1] == 1:  # a one-column labels frame
         labels = labels[:, 0]
     if labels.shape != (n,):
-        raise ValueError(f"labels must have shape (N,) = ({n},), got {labels.shape}")
+        raise InputError(f"labels must have shape (N,) = ({n},), got {labels.shape}")
     if _is_complex(labels):
-        raise TypeError("labels must be real numbers or strings, got complex values")
+        raise InputError("labels must be real numbers or strings, got complex values")
     items = labels.tolist() if labels.dtype == object or np.issubdtype(labels.dtype, np.floating) else []
     missing = [i for i, v in enumerate(items) if _is_missing(v)]
     if missing:
@@ -145,7 +147,7 @@ def _check_labels(labels: Any, n: int) -> np.ndarray | None:
     if labels.dtype == object:
         kinds = {type(v) for v in items}
         if not kinds <= {str, int, float, bool, np.str_}:
-            raise TypeError(f"labels must be numbers or strings, got values of types {sorted(k.__name__ for k in kinds)}")
+            raise InputError(f"labels must be numbers or strings, got values of types {sorted(k.__name__ for k in kinds)}")
         labels = labels.astype(str) if kinds & {str, np.str_} else labels.astype(np.float64)
     return labels
 
@@ -161,9 +163,9 @@ def validate_inputs(X: Any, background: Any, modality_names: Any, labels: Any, *
     _check_values(xs, "X", allow_nonfinite)
     m = len(xs)
     if m < 2:
-        raise ValueError(f"InterSHAP needs at least 2 modalities, got {m}")
+        raise InputError(f"InterSHAP needs at least 2 modalities, got {m}")
     if max_modalities is not None and m > max_modalities:
-        raise ValueError(
+        raise InputError(
             f"exact InterSHAP evaluates 2**M coalitions per sample; M={m} exceeds the limit "
             f"of {max_modalities}. Group modalities, or estimate with "
             "isw.sample_explain(model, X, budget=...), which samples coalitions."
@@ -176,9 +178,9 @@ def validate_inputs(X: Any, background: Any, modality_names: Any, labels: Any, *
                          f"pass e.g. modality_names={[f'name {i}' for i in range(m)]}")
     names = (keys or [f"modality {i}" for i in range(m)]) if modality_names is None else list(modality_names)
     if len(names) != m:
-        raise ValueError(f"{len(names)} modality_names given for {m} modalities")
+        raise InputError(f"{len(names)} modality_names given for {m} modalities")
     if len({str(n) for n in names}) != m:
-        raise ValueError(f"modality_names must be distinct, got {names}")
+        raise InputError(f"modality_names must be distinct, got {names}")
     inputs.check_structure(xs, bg, names)
     labels = _check_labels(labels, xs[0].shape[0])
     return xs, bg, [str(n) for n in names], labels
@@ -187,17 +189,17 @@ def validate_inputs(X: Any, background: Any, modality_names: Any, labels: Any, *
 def check_count(value: Any, what: str, minimum: int = 1) -> int:
     """A whole number ≥ ``minimum`` (ints, numpy ints, or floats without a fraction)."""
     if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{what} must be a whole number, got {value!r}")
+        raise InputError(f"{what} must be a whole number, got {value!r}")
     if isinstance(value, (float, np.floating)):
         if not float(value).is_integer():
-            raise ValueError(f"{what} must be a whole number, got {value!r}")
+            raise InputError(f"{what} must be a whole number, got {value!r}")
         value = int(value)
     try:
         n = operator.index(value)
     except TypeError:
-        raise TypeError(f"{what} must be a whole number, got {type(value).__name__} {value!r}") from None
+        raise InputError(f"{what} must be a whole number, got {type(value).__name__} {value!r}") from None
     if n < minimum:
-        raise ValueError(f"{what} must be >= {minimum}, got {n}")
+        raise InputError(f"{what} must be >= {minimum}, got {n}")
     return int(n)
 
 
@@ -207,32 +209,32 @@ def check_seed(seed: Any) -> int:
     if seed is None:
         return secrets.randbits(63)
     if isinstance(seed, (float, np.floating)) and not float(seed).is_integer():
-        raise ValueError(f"seed must be None or a whole number >= 0, got {seed!r}")
+        raise InputError(f"seed must be None or a whole number >= 0, got {seed!r}")
     try:
         s = check_count(seed, "seed", minimum=0)
     except (TypeError, ValueError):
-        raise ValueError(f"seed must be None or a whole number >= 0, got {seed!r}") from None
+        raise InputError(f"seed must be None or a whole number >= 0, got {seed!r}") from None
     if s > MAX_SEED:
-        raise ValueError(f"seed must be below 2**63, got {seed!r}; use a smaller number (e.g. seed % 2**63)")
+        raise InputError(f"seed must be below 2**63, got {seed!r}; use a smaller number (e.g. seed % 2**63)")
     return s
 
 
 def _check_target(target: Any) -> None:
     is_int = isinstance(target, (int, np.integer)) and not isinstance(target, (bool, np.bool_))
     if not (isinstance(target, str) and target in ("predicted", "all") or is_int):
-        raise ValueError(f"target must be 'predicted', 'all' or a class index (int), got {target!r}")
+        raise InputError(f"target must be 'predicted', 'all' or a class index (int), got {target!r}")
     if is_int and target < 0:
-        raise ValueError(f"target class must be >= 0, got {target}")
+        raise InputError(f"target class must be >= 0, got {target}")
 
 
 def check_settings(output: str, target: Any, n_background: Any, batch_size: Any,
                    targets: tuple = ("predicted", "all")) -> None:
     """The scalar settings of an explain call (``targets``: the named targets accepted)."""
     if not isinstance(output, str) or output not in OUTPUTS:
-        raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
+        raise InputError(f"output must be one of {OUTPUTS}, got {output!r}")
     _check_target(target)
     if isinstance(target, str) and target not in targets:
-        raise ValueError(f"target={target!r} is not available here; use one of {targets} or a class index")
+        raise InputError(f"target={target!r} is not available here; use one of {targets} or a class index")
     check_count(n_background, "n_background")
     if batch_size is not None:
         check_count(batch_size, "batch_size (model rows per forward pass)")

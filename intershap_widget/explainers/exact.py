@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..maths.diagnostics import warn_if_degenerate
+from ..maths.errors import InputError
 from ..maths.result import InteractionResult
 from .checks import copies, validate_call
 from .degenerate import background_overlap, degenerate_reason, is_fixed_output, warn_degenerate
@@ -46,7 +47,7 @@ def make_masker(masking: Any, n_background: int, n_draws: int, baseline: Any, se
         return RandomMasker(n_draws=n_draws, seed=seed)
     if masking == "baseline":
         return baseline_masker(baseline)  # per-modality references (tokens, images) or BaselineMasker
-    raise ValueError(f"masking must be one of {MASKINGS} or a callable, got {masking!r}")
+    raise InputError(f"masking must be one of {MASKINGS} or a callable, got {masking!r}")
 
 
 def resolve_masking(masking: Any, n_rows: int, n_background: int, targets: dict | None) -> Any:

@@ -45,7 +45,7 @@ def _leaf(x: Any, key: str | int) -> tuple[Any, int]:
     if isinstance(key, int):
         return x.leaves[key], key
     if x.keys is None or key not in x.keys:
-        raise ValueError(f"the modality has no array {key!r} (it has {list(x.keys or range(len(x.leaves)))}); "
+        raise InputError(f"the modality has no array {key!r} (it has {list(x.keys or range(len(x.leaves)))}); "
                          "set the reference's key to one of them")
     j = x.keys.index(key)
     return x.leaves[j], j
@@ -73,12 +73,12 @@ class TokenReference:
 
     def __post_init__(self) -> None:
         if self.attention not in ("keep", "zero"):
-            raise ValueError(f"attention must be 'keep' or 'zero', got {self.attention!r}")
+            raise InputError(f"attention must be 'keep' or 'zero', got {self.attention!r}")
 
     def __call__(self, x: Any) -> Any:
         ids, j = _leaf(x, self.ids if isinstance(x, Group) else 0)
         if _floating(ids):
-            raise ValueError("TokenReference needs integer token ids; this modality's ids are floating point")
+            raise InputError("TokenReference needs integer token ids; this modality's ids are floating point")
         if hasattr(ids, "is_floating_point"):
             import torch
 
@@ -128,7 +128,7 @@ class ImageReference:
 
     def __post_init__(self) -> None:
         if self.kind not in ("constant", "mean", "blur"):
-            raise ValueError(f"ImageReference kind must be 'constant', 'mean' or 'blur', got {self.kind!r}")
+            raise InputError(f"ImageReference kind must be 'constant', 'mean' or 'blur', got {self.kind!r}")
 
     @property
     def per_sample(self) -> bool:
@@ -148,7 +148,7 @@ class ImageReference:
 def _mean_row(b: Any, name: str, adapter: Any) -> Any:
     def one(leaf: Any) -> Any:
         if not _floating(leaf):
-            raise ValueError(
+            raise InputError(
                 f"modality {name!r} holds integer arrays (token ids, masks) whose mean means nothing; set its "
                 f"baseline, e.g. baseline={{{name!r}: isw.TokenReference(mask_id=...)}} or 'zeros'"
             )
@@ -215,10 +215,10 @@ class ReferenceMasker(BaselineMasker):
         if isinstance(b, Mapping):
             unknown = [k for k in b if str(k) not in names]
             if unknown:
-                raise ValueError(f"baseline names the modalities {unknown}, which are not in {list(names)}")
+                raise InputError(f"baseline names the modalities {unknown}, which are not in {list(names)}")
             return [b.get(n, "mean") for n in names]
         if len(b) != len(names):
-            raise ValueError(f"baseline gives {len(b)} references for {len(names)} modalities")
+            raise InputError(f"baseline gives {len(b)} references for {len(names)} modalities")
         return list(b)
 
     def bind(self, adapter: Any, background: Sequence[Any]) -> None:
@@ -229,7 +229,7 @@ class ReferenceMasker(BaselineMasker):
             fn, row = None, None
             if isinstance(spec, str):
                 if spec not in ("mean", "zeros"):
-                    raise ValueError(f"baseline must be 'mean', 'zeros', a reference or an array per modality, got {spec!r}")
+                    raise InputError(f"baseline must be 'mean', 'zeros', a reference or an array per modality, got {spec!r}")
                 row = _mean_row(b, names[i], adapter) if spec == "mean" else (b[:1].map(lambda t: t * 0) if isinstance(b, Group) else b[:1] * 0)
             elif isinstance(spec, ImageReference) and not spec.per_sample:
                 row = spec(b[:1], b)
