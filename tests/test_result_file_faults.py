@@ -165,6 +165,7 @@ def test_results_over_the_floor_are_stored_plain_and_load_back(tmp_path, monkeyp
     ("no/such/dir/r.npz", FileNotFoundError, "the folder '{tmp}/no/such/dir' does not exist; create it first"),
     (".", IsADirectoryError, "it is a folder (or no name); give a file name"),
     ("/", IsADirectoryError, "it is a folder (or no name); give a file name"),
+    ("/proc/r.npz", OSError, "the system refused to create a file in '/proc'"),  # Linux: no new files there
 ])
 def test_save_errors_name_the_users_path_and_the_reason(tmp_path, monkeypatch, where, kind, reason):
     monkeypatch.chdir(tmp_path)
