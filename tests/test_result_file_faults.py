@@ -82,6 +82,14 @@ def test_a_header_declaring_terabytes_is_refused_before_allocating(tmp_path, no_
     _refused(path, "its arrays declare 6,400,000,000,128 bytes or more, over 268,435,456 for a file of")
 
 
+def test_a_header_of_megabytes_is_refused_before_reading(tmp_path, no_numpy_load):
+    path = tmp_path / "long.npz"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("meta.npy", _npy_header((), "<U5000000"))  # 20 MB of text declared
+        zf.writestr("coalition_values.npy", _npy_header((2, 4)))
+    _refused(path, "its header declares more than 16,777,216 bytes")
+
+
 def test_a_single_npy_declaring_terabytes_is_refused(tmp_path, no_numpy_load):
     path = tmp_path / "huge.npy"
     path.write_bytes(_npy_header((10**11, 8)))

@@ -63,8 +63,8 @@ def _failed(exc: OSError, path: str) -> OSError:
 def atomic_write(path: Any, write: Callable[[Any], Any]) -> None:
     """Write a file through ``write(binary file)`` atomically, with an ordinary file's
     mode; see the module docstring. Errors name ``path`` and the reason."""
-    path = os.fspath(path)
-    if not isinstance(path, str) or not path or os.path.isdir(path):
+    path = os.fsdecode(os.fspath(path))
+    if not path or os.path.isdir(path):
         raise IsADirectoryError(errno.EISDIR, f"cannot write {path!r}: it is a folder (or no name); give a file "
                                 "name, e.g. 'results/run.npz'")
     folder = os.path.dirname(os.path.abspath(path))
@@ -78,7 +78,8 @@ def atomic_write(path: Any, write: Callable[[Any], Any]) -> None:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-            os.fchmod(fh.fileno(), mode) if hasattr(os, "fchmod") else None
+            if hasattr(os, "fchmod"):  # POSIX: the mode open() would give (mkstemp makes 0o600)
+                os.fchmod(fh.fileno(), mode)
         os.replace(tmp, path)
     except BaseException as exc:
         if os.path.exists(tmp):

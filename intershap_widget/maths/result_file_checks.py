@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import zipfile
 from typing import Any
 
@@ -45,6 +46,8 @@ FLOOR_BYTES = 256 << 20
 RATIO = 64
 MAX_MEMBERS = 32
 MAX_JSON_DEPTH = 64
+#: bytes the JSON header may declare (a result's is a few kilobytes)
+MAX_HEADER_BYTES = 16 << 20
 #: dtype kinds each array may have (others: real numbers)
 _KINDS = {"meta": "U", "coalition_values": "fiu", "class_values": "fiu", "target_class": "iu",
           "predicted_class": "iu", "sample_index": "iu", "labels": "biufUSMm"}
@@ -114,27 +117,22 @@ def check_archive(path: Any) -> None:
             except Exception:  # noqa: BLE001 - a broken zip member
                 raise not_ours(path, f"array {name!r} cannot be read (corrupt or truncated archive)") from None
             _check_dtype(name, dtype, path)
+            if name == "meta" and math.prod(shape) * dtype.itemsize > MAX_HEADER_BYTES:
+                raise not_ours(path, f"its header declares more than {MAX_HEADER_BYTES:,} bytes")
             total += max(math.prod(shape) * dtype.itemsize, info.file_size)
             if total > budget:
                 raise not_ours(path, f"its arrays declare {total:,} bytes or more, over {budget:,} for a file of "
                                      f"{size:,} bytes; refused before reading (a crafted or damaged file)")
 
 
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
 def _depth(text: str) -> int:
-    """The deepest nesting of JSON brackets in ``text`` (strings skipped)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            escaped, in_string = (False, True) if escaped else (ch == "\\", ch != '"')
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "]}":
-            depth -= 1
-    return deepest
+    """The deepest nesting of JSON brackets in ``text``, strings left out (vectorised)."""
+    codes = np.frombuffer(_STRING.sub('""', text).encode("utf-8", "replace"), dtype=np.uint8)
+    steps = np.isin(codes, (ord("["), ord("{"))).astype(np.int64) - np.isin(codes, (ord("]"), ord("}")))
+    return int(np.cumsum(steps).max(initial=0))
 
 
 def parse_header(text: str, path: Any) -> Any:
