@@ -48,15 +48,26 @@ class HonestScores:
             prec = _dtype_eps(str(self.settings["output_dtype"]))
         return scores.FLOAT64_EPS if prec is None else max(float(prec), scores.FLOAT64_EPS)
 
+    @property
+    def rows_averaged(self) -> int:
+        """Model outputs behind each masked coalition value (``settings``:
+        ``rows_per_sample``, ``n_draws`` or ``n_background``; 1 when unknown): the
+        outputs' rounding averages over them (:func:`.scores.local_tolerance`)."""
+        for key in ("rows_per_sample", "n_draws", "n_background"):
+            k = self.settings.get(key)
+            if isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 1:
+                return int(k)
+        return 1
+
     @cached_property
     def _tol(self) -> float:
-        return scores.global_tolerance(self._values, self.output_precision)
+        return scores.global_tolerance(self._values, self.output_precision, self.rows_averaged)
 
     @cached_property
     def nan_reason(self) -> str | None:
         """Why the global InterSHAP is NaN (no samples, no behaviour, the behaviour
         cancels over the samples), or None when it is a number."""
-        return scores.global_nan_reason(self.phi, self._values, self.output_precision)
+        return scores.global_nan_reason(self.phi, self._values, self.output_precision, self.rows_averaged)
 
     @property
     def local_nan_reason(self) -> str | None:

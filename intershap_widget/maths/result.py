@@ -201,7 +201,7 @@ class InteractionResult(HonestScores):
     def intershap_local(self) -> np.ndarray:
         """``(N,)`` per-sample InterSHAP (paper Eq. 10); NaN where Σ|φ^a| is within
         rounding of the sample's output scale (:func:`.scores.local_tolerance`)."""
-        tol = scores.local_tolerance(self._values, self.output_precision)
+        tol = scores.local_tolerance(self._values, self.output_precision, self.rows_averaged)
         return _readonly(scores.local_scores(self.phi, tol))
 
     @property

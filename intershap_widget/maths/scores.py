@@ -10,19 +10,36 @@ the model's output* is rounding noise, and its ratio is not a measurement. For s
 with coalition values v_a (``(2**M,)``):
 
 * ``scale_a = max_S |v_a(S)|`` (at least |v_a(N)| and |v_a(∅)|),
-* ``tol_a = TOL_ULPS · L(M) · eps · scale_a`` where ``eps`` is the relative precision
-  of the model's outputs (``settings["output_precision"]``; float64's 2.2e-16 when not
-  known) and ``L(M) = 2M(M+1) − 4`` is the sum of |weights| of the linear map v → φ
-  (the most that one unit of rounding on every v(S) can add to Σ|φ|),
+* ``tol_a`` is the larger of two rules:
+
+  - the package's float64 arithmetic (the mean over rows, the transform):
+    ``TOL_ULPS · L1(M) · eps64 · scale_a``, with ``L1(M) = 2M(M+1) − 4`` the sum of
+    |weights| of the linear map v → φ (the most that one unit of rounding on every
+    v(S) can add to Σ|φ|);
+  - the rounding of the model's outputs, of relative precision ``eps``
+    (``settings["output_precision"]`` or the output dtype's; float64's when unknown):
+    each output carries an error of about one unit roundoff ``u = eps/2`` of the
+    scale (its own rounding and the last operations'), independent between outputs,
+    and every masked v(S) is a mean over K outputs (``settings["n_background"]``,
+    ``"rows_per_sample"`` or ``"n_draws"``; v(N) is one output), so φ_ij carries
+    ``u · scale · sqrt(w_N,ij² + Σ_{S≠N} w_S,ij² / K)`` and Σ|φ| at most u · scale ·
+    L2(M, K), the sum of those norms (:func:`transform_l2`); the tolerance is
+    ``TOL_SIGMAS = 4`` of those: ``4 · u · L2(M, K) · scale_a``. (A worst case in
+    L1 with 16 units, as for float64, would put a bfloat16 model's tolerance above its
+    own output scale: every honest bfloat16 model would read "no behaviour".)
 * the local score I_a is NaN when ``Σ_ij |φ^a_ij| <= tol_a``,
-* the global score is NaN when ``Σ_ij Φ_ij <= tol`` with ``tol`` the same formula at
-  the mean scale over samples (an error of the mean is at most the mean error).
+* the global score is NaN when ``Σ_ij Φ_ij <= tol``: the arithmetic rule at the mean
+  scale (an error of the mean is at most the mean error), or the rounding rule at the
+  mean scale divided by sqrt(N) (independent rounding errors average over the N
+  samples of mean φ), whichever is larger.
 
 Scores are scale-free: multiplying every output by any c > 0 changes no score and no
 NaN decision (up to the rounding of the product).
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 
@@ -37,6 +54,8 @@ __all__ = [
     "behaviour",
     "cancellation_ratio",
     "transform_l1",
+    "transform_l2",
+    "TOL_SIGMAS",
     "local_tolerance",
     "global_tolerance",
     "global_nan_reason",
@@ -48,6 +67,8 @@ __all__ = [
 TOL_ULPS = 16.0
 #: relative precision assumed for outputs of unknown precision
 FLOAT64_EPS = float(np.finfo(np.float64).eps)
+#: standard deviations of the outputs' rounding a behaviour must exceed
+TOL_SIGMAS = 4.0
 
 
 def global_matrix(phi: np.ndarray) -> np.ndarray:
@@ -86,20 +107,48 @@ def transform_l1(m: int) -> float:
     return float(2 * m * (m + 1) - 4)
 
 
-def local_tolerance(values: np.ndarray, precision: float = FLOAT64_EPS) -> np.ndarray:
-    """``(N,)`` rounding tolerance of Σ_ij |φ^a_ij| for coalition values ``(N, 2**M)``:
-    ``TOL_ULPS · L(M) · precision · max_S |v_a(S)|``."""
+@lru_cache(maxsize=64)
+def transform_l2(m: int, rows: int = 1) -> float:
+    """Σ_ij of the standard deviation of φ_ij ``(M, M)`` when every v(S) carries an
+    independent unit error and the masked v(S) (all but v(N), a single output) are
+    means over ``rows`` outputs: Σ_ij sqrt(w_N,ij² + Σ_{S≠N} w_S,ij² / rows). With one
+    row, L2(M) = Σ_ij ||w_ij||_2 (4.83 at M = 2, 7.98 at M = 3); with many, about
+    Σ_ij |w_N,ij| = 1 + ..."""
+    from .games import interaction_matrices
+
+    w = interaction_matrices(np.eye(1 << m))  # (2**M, M, M)
+    var = w[-1] ** 2 + (w[:-1] ** 2).sum(axis=0) / max(int(rows), 1)
+    return float(np.sqrt(var).sum())
+
+
+def _rounding_factor(m: int, precision: float, rows: int) -> float:
+    return TOL_SIGMAS * float(precision) / 2 * transform_l2(m, max(int(rows), 1))
+
+
+def local_tolerance(values: np.ndarray, precision: float = FLOAT64_EPS, rows: int = 1) -> np.ndarray:
+    """``(N,)`` rounding tolerance of Σ_ij |φ^a_ij| for coalition values ``(N, 2**M)``
+    whose masked entries are means over ``rows`` model outputs:
+    ``max(TOL_ULPS · L1(M) · eps64, TOL_SIGMAS · precision/2 · L2(M, rows)) · max_S |v_a(S)|``
+    (module docstring)."""
     v = np.asarray(values, dtype=np.float64)
     m = v.shape[1].bit_length() - 1
     if v.shape[0] == 0:
         return np.zeros(0)
-    return TOL_ULPS * transform_l1(m) * float(precision) * np.abs(v).max(axis=1)
+    factor = max(TOL_ULPS * transform_l1(m) * FLOAT64_EPS, _rounding_factor(m, precision, rows))
+    return factor * np.abs(v).max(axis=1)
 
 
-def global_tolerance(values: np.ndarray, precision: float = FLOAT64_EPS) -> float:
-    """Rounding tolerance of Σ_ij Φ_ij: :func:`local_tolerance` at the mean scale."""
-    tol = local_tolerance(values, precision)
-    return float(tol.mean()) if tol.size else 0.0
+def global_tolerance(values: np.ndarray, precision: float = FLOAT64_EPS, rows: int = 1) -> float:
+    """Rounding tolerance of Σ_ij Φ_ij for coalition values ``(N, 2**M)``: the float64
+    arithmetic rule at the mean scale, or the output-rounding rule at the mean scale
+    over sqrt(N), whichever is larger (module docstring)."""
+    v = np.asarray(values, dtype=np.float64)
+    n, m = v.shape[0], v.shape[1].bit_length() - 1
+    if n == 0:
+        return 0.0
+    scale = float(np.abs(v).max(axis=1).mean())
+    rounding = _rounding_factor(m, precision, rows) / np.sqrt(n)
+    return max(TOL_ULPS * transform_l1(m) * FLOAT64_EPS, rounding) * scale
 
 
 def intershap_score(Phi: np.ndarray, tol: float = 0.0) -> float:
@@ -152,7 +201,8 @@ def cancellation_ratio(phi: np.ndarray, tol: float = 0.0) -> float:
     return float(np.abs(phi.mean(axis=0)).sum() / denom)
 
 
-def global_nan_reason(phi: np.ndarray, values: np.ndarray, precision: float = FLOAT64_EPS) -> str | None:
+def global_nan_reason(phi: np.ndarray, values: np.ndarray, precision: float = FLOAT64_EPS,
+                      rows: int = 1) -> str | None:
     """Why the global InterSHAP of ``phi (N, M, M)`` / ``values (N, 2**M)`` is NaN, or None."""
     phi = np.asarray(phi, dtype=np.float64)
     if phi.shape[0] == 0:
@@ -160,7 +210,7 @@ def global_nan_reason(phi: np.ndarray, values: np.ndarray, precision: float = FL
     mean = phi.mean(axis=0)
     if not np.all(np.isfinite(mean)):
         return "non-finite interaction values"
-    tol = global_tolerance(values, precision)
+    tol = global_tolerance(values, precision, rows)
     total = float(np.abs(mean).sum())
     if total > tol:
         return None
