@@ -62,10 +62,15 @@ def feature_shapley(values: np.ndarray, n_modalities: int) -> np.ndarray:
     values: ``(N, 2**(M-1), 2**G)``. Returns ``(N, 2**(M-1), G)``.
     """
     v, g = _check_values(values, n_modalities)
-    without, weights = _marginal_design(g)
-    # differences first: a feature that changes nothing gets exactly 0, not rounding
-    diffs = v[..., without | (1 << np.arange(g))[:, None]] - v[..., without]  # (N, S, G, 2**(G-1))
-    return np.einsum("nsgt,gt->nsg", diffs, weights)
+    _, weights = _marginal_design(g)
+    n, n_s = v.shape[:2]
+    out = np.empty((n, n_s, g))
+    for f in range(g):  # G steps, each vectorised over samples, coalitions and subsets
+        halves = v.reshape(n, n_s, 1 << (g - f - 1), 2, 1 << f)  # axis 3: feature f absent / present
+        # differences first: a feature that changes nothing gets exactly 0, not rounding
+        diffs = (halves[:, :, :, 1] - halves[:, :, :, 0]).reshape(n, n_s, -1)  # subsets without f, ascending
+        out[:, :, f] = diffs @ weights[f]
+    return out
 
 
 @lru_cache(maxsize=None)
