@@ -16,6 +16,7 @@ import { createSelector } from "./selector.js";
 import { createSummary } from "./classes.js";
 import { createPairDistribution } from "./pairdist.js";
 import { createOrders } from "./orders.js";
+import { createDrilldown } from "./drilldown.js";
 
 /** Data access and memoised aggregation shared by the views. */
 export function createContext(model, store, dark, width = 1200) {
@@ -240,6 +241,8 @@ function mount(model, root, dark) {
     const side = html("div", { class: "isw-col" }, grid);
     views.push(createPairDistribution(side, ctx));
     if (ctx.m >= 3) views.push(createOrders(side, ctx));
+    const drill = createDrilldown(grid, ctx, model); // features inside a modality (a FeatureResult)
+    if (drill) views.push(drill);
     unbind = bindModel(store, model, names);
     warmUp(ctx);
   } catch (err) {

@@ -47,8 +47,10 @@ import numpy as np
 import traitlets
 
 from .buffers import ArrayTrait, array_serialization
+from .feature_encode import encode_features, no_features
 from .encode import MAX_DISPLAY_MODALITIES, encode_exact, encode_sampled, pack_terms, term_pairs
 from .plots.static import static_mimebundle
+from ..maths.feature_result import FeatureResult
 from ..maths.result import InteractionResult
 from ..maths.sampled_result import SampledResult
 
@@ -77,6 +79,10 @@ class InterSHAPWidget(anywidget.AnyWidget):
     a sample selector, a class selector, the distribution of a pair's φ_ij and, for
     M ≥ 3, the share of behaviour by interaction order (Möbius). A
     :class:`~intershap_widget.explainers.sampling.SampledResult` shows every value ± its standard error.
+    A :class:`~intershap_widget.FeatureResult` (``isw.explain_features``) shows its modality-level
+    result plus a drill-down panel: the selected sample's features coloured by their part of
+    the picked pair's φ_ij (``images=`` the explained images for a patch overlay, ``tokens=``
+    per sample one str per feature for highlighted text).
 
     Selection traits (read, observe and set them from Python):
 
@@ -112,6 +118,11 @@ class InterSHAPWidget(anywidget.AnyWidget):
     _local_se = ArrayTrait(None, allow_none=True).tag(sync=True, **array_serialization)
     _index = ArrayTrait(None, allow_none=True).tag(sync=True, **array_serialization)
     _phi_ci = ArrayTrait(None, allow_none=True).tag(sync=True, **array_serialization)
+    # the drill-down panel of a FeatureResult (views/feature_encode.py, js/drilldown.js)
+    _feature_parts = ArrayTrait(None, allow_none=True).tag(sync=True, **array_serialization)
+    _feature_se = ArrayTrait(None, allow_none=True).tag(sync=True, **array_serialization)
+    _feature_image = ArrayTrait(None, allow_none=True).tag(sync=True, **array_serialization)
+    _feature_meta = traitlets.Dict().tag(sync=True)
 
     selected_sample = traitlets.Int(0).tag(sync=True)
     selected_indices = traitlets.List(traitlets.Int()).tag(sync=True)
@@ -119,8 +130,10 @@ class InterSHAPWidget(anywidget.AnyWidget):
     selected_pair = traitlets.Tuple().tag(sync=True)
     filters = traitlets.Dict().tag(sync=True)
 
-    def __init__(self, result: InteractionResult | SampledResult, *, value_name: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, result: InteractionResult | SampledResult | FeatureResult, *, value_name: str | None = None,
+                 images: Any = None, tokens: Any = None, **kwargs: Any) -> None:
+        features = result if isinstance(result, FeatureResult) else None
+        result = features.result if features is not None else result
         if not isinstance(result, (InteractionResult, SampledResult)):
             raise TypeError(
                 "InterSHAPWidget needs an InteractionResult (from isw.explain) or a SampledResult "
@@ -129,6 +142,7 @@ class InterSHAPWidget(anywidget.AnyWidget):
         self.result = result
         encode = encode_sampled if isinstance(result, SampledResult) else encode_exact
         data = encode(result, value_name)
+        data.update(no_features() if features is None else encode_features(features, images, tokens))
         kwargs.setdefault("selected_class", data["_meta"]["own_class"])
         super().__init__(_esm=_load_bundle().read_text(encoding="utf-8"), **data, **kwargs)
 
