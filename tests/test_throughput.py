@@ -100,3 +100,19 @@ def test_a_small_run_keeps_the_memory_rule(fake_time):
     run = make_run(clock, SampledMasker(32))
     assert calibrate_batch_size(run, expected_rows=50_000, default=777) == (777, 0, {})
     assert clock.now == 0.0  # the model was not called
+
+
+def test_calibration_works_past_the_exact_limit_of_modalities():
+    """The sampler (and the feature path's joint players) may have M > 16: calibrating the
+    batch size builds its coalitions from bits, not the exact path's table of 2**M masks."""
+    import warnings
+
+    import intershap_widget as isw
+
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(300, 1)) for _ in range(18)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = isw.sample_explain(lambda xs: sum(x[:, 0] for x in xs) + xs[0][:, 0] * xs[1][:, 0], X, budget=64,
+                                 output="regression", progress=False)
+    assert res.phi.shape == (300, 18, 18)

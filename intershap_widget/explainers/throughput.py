@@ -27,7 +27,6 @@ import time
 
 import numpy as np
 
-from ..maths import games
 from .run import _ACCELERATOR_BATCH_BYTES, Run, row_bytes
 
 __all__ = ["CANDIDATES", "calibrate_batch_size", "plateau_pick"]
@@ -73,15 +72,15 @@ def calibrate_batch_size(run: Run, expected_rows: int, default: int) -> tuple[in
     if len(sizes) < 2 or _ROUNDS * (cost(sizes[0]) + cost(sizes[1])) > budget:
         return default, 0, {}
     m, n = len(xs), int(xs[0].shape[0])
-    codes_all = np.arange(1, (1 << m) - 1, dtype=np.int64) if m > 1 else np.ones(1, dtype=np.int64)
-    masks_all = games.coalition_masks(m)
+    # coalitions of at most 20 players' bits: the sampler's and the feature path's M may pass 16
+    codes_all = np.arange(1, (1 << min(m, 20)) - 1, dtype=np.int64) if m > 1 else np.ones(1, dtype=np.int64)
 
     def block(c: int) -> float:
         p = max(1, c // k)
         sample = np.sort(np.arange(p) % n)
         codes = codes_all[np.arange(p) % len(codes_all)]
         t = time.perf_counter()
-        run.pair_outputs(sample, masks_all[codes], codes)
+        run.pair_outputs(sample, ((codes[:, None] >> np.arange(m)) & 1).astype(bool), codes)
         return (time.perf_counter() - t) / (p * k)
 
     def time_size(c: int) -> None:
