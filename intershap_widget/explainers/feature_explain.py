@@ -34,7 +34,7 @@ from .feature_maps import Assembly, FeatureMap, resolve_features, split_modality
 from .frames import prepare as prepare_frames, uses_frames
 from .inputs import Group, spec_of
 from .references import ImageReference
-from .split_adapter import SplitAdapter, joint_order
+from .split_adapter import JointRandomMasker, SplitAdapter, joint_order
 
 __all__ = ["explain_features", "DEFAULT_PERMUTATIONS"]
 
@@ -183,6 +183,8 @@ def explain_features(model: Any, X: Any, background: Any = None, *, modality: in
     if options.get("labels") is not None:
         options["labels"] = np.asarray(options["labels"])[idx]
     options["modality_names"] = joint_names
+    if isinstance(options.get("masking"), str) and options["masking"] == "random":  # explain's draws for v(S)
+        options["masking"] = JointRandomMasker(options.get("n_draws", 10), chk.seed, i, m, fmap.n_features)
     if "baseline" in options:
         options["baseline"] = joint_baseline(options["baseline"], names, i, fmap)
     common = dict(effect=None, interaction=None, feature_names=list(fmap.names), modality=i, modality_names=names,

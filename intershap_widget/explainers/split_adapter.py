@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy as np
+
 from .adapters import ModelAdapter
 from .feature_maps import Assembly, assemble_modality
+from .maskers import RandomMasker
 
-__all__ = ["SplitAdapter", "joint_order"]
+__all__ = ["SplitAdapter", "JointRandomMasker", "joint_order"]
 
 
 def joint_order(n_modalities: int, modality: int) -> list[int]:
@@ -51,3 +54,27 @@ class SplitAdapter(ModelAdapter):
 
     def __call__(self, inputs: Sequence[Any]) -> Any:
         return self.inner(self.real_inputs(inputs))
+
+
+class JointRandomMasker(RandomMasker):
+    """``masking="random"`` for the joint game, drawing the background rows of v(S, ∅) and
+    v(S, G) as ``explain`` draws them for the modality coalitions S and S ∪ {i} (the same
+    hash of (seed, sample, coalition)): the modality-level result of the feature run is
+    then the one ``explain`` computes. Partial feature subsets get codes above 2**M."""
+
+    def __init__(self, n_draws: int, seed: int, modality: int, n_modalities: int, n_features: int,
+                 empty: str = "drawn") -> None:
+        super().__init__(n_draws=n_draws, seed=seed, empty=empty)
+        self.modality, self.n_modalities, self.n_features = int(modality), int(n_modalities), int(n_features)
+
+    def modality_codes(self, codes: np.ndarray) -> np.ndarray:
+        """Joint coalition codes ``(P,)`` → the codes whose draws they use ``(P,)``."""
+        m, i = self.n_modalities, self.modality
+        codes = np.asarray(codes, dtype=np.int64)
+        s, t = codes & ((1 << (m - 1)) - 1), codes >> (m - 1)
+        whole = (s & ((1 << i) - 1)) | ((s >> i) << (i + 1))  # the other modalities at their own bits
+        full = t == (1 << self.n_features) - 1
+        return np.where(t == 0, whole, np.where(full, whole | (1 << i), codes + (1 << m)))
+
+    def build(self, x, present, sample_ids, coalitions):
+        return super().build(x, present, sample_ids, self.modality_codes(coalitions))
