@@ -240,3 +240,24 @@ def test_a_column_group_the_model_ignores_gets_zero(setup):
     np.testing.assert_allclose(res.phi[:, 2, :], 0, atol=1e-15)
     np.testing.assert_allclose(res.shapley[:, 2], 0, atol=1e-15)
     assert np.abs(res.shapley[:, :2]).max() > 1e-3
+
+
+def test_pandas_extension_dtypes_travel_and_an_additive_model_has_no_interaction():
+    """pandas' string dtype, a nullable Int64 column with a missing value and a bool column
+    reach the model as they were; an additive model of the groups gets no interaction."""
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=30), "s": pd.array(rng.choice(["x", "y"], 30), dtype="string"),
+                       "n": pd.array(rng.integers(0, 3, 30), dtype="Int64"), "b": rng.random(30) > 0.5})
+    df.loc[3, "n"] = pd.NA
+    seen = []
+
+    def model(frame):
+        seen.append(dict(frame.dtypes))
+        z = (frame["a"].to_numpy() + frame["b"].to_numpy()
+             + (frame["s"] == "x").to_numpy(dtype=float) + frame["n"].fillna(0).to_numpy(dtype=float))
+        return np.stack([z, -z], 1)
+
+    res = isw.explain(model, df, modalities={"A": ["a", "b"], "S": ["s", "n"]}, output="raw", progress=False)
+    assert all(d == dict(df.dtypes) for d in seen)
+    np.testing.assert_allclose(res.phi[:, 0, 1], 0, atol=1e-12)
+    assert np.abs(res.shapley).max() > 0.1
