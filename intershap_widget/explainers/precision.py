@@ -4,8 +4,10 @@
 uses :class:`~intershap_widget.explainers.maskers.SampledMasker`: a first round of
 :data:`FIRST_ROUND` rows per sample, the masking standard errors estimated from those
 rows (:mod:`intershap_widget.maths.masking_error`), then as many more rows per sample
-as the targets need (the standard error falls as sqrt(1/K − 1/B)), in at most
-:data:`MAX_ROUNDS` rounds and :data:`MAX_ROWS_PER_SAMPLE` rows, stopping as soon as the
+as the targets need (the standard error falls as sqrt(1/K − 1/B): first
+:data:`_APPROACH` of the rows the first round predicts, then the rest extrapolated from
+the variance on those rows, so the run stops near the rows an oracle knowing the
+variances would take, not past them), in at most :data:`MAX_ROUNDS` rounds and :data:`MAX_ROWS_PER_SAMPLE` rows, stopping as soon as the
 targets are met (a run that stops short warns). Rounds add rows
 k0..k1 of every sample's own row sequence, so a run that stops at K rows gives the
 same numbers as a run asked for K rows at once. With K = B rows every sample sees the
@@ -46,7 +48,11 @@ MAX_ROWS_PER_SAMPLE = 2048
 #: per-row outputs kept for the masking error (float32 entries, about 512 MB)
 MAX_KEPT_ROWS = 1 << 27
 _ROUND_TO = 8
-_MARGIN = 1.15  # variance margin on the extrapolated row count
+#: the first round's variance comes from a few rows per sample: the second round goes
+#: to this fraction of the rows it predicts (no margin), so the rows are added from
+#: below and the last step is extrapolated from a variance measured on many rows
+_APPROACH = 0.7
+_MARGIN = 1.03  # variance margin on a row count extrapolated after the first round
 
 
 def _shown(value: Any) -> str:
@@ -125,8 +131,10 @@ def check_precision_applies(precision: Any, masking: Any) -> None:
                          f"{fix}, or pass precision=None")
 
 
-def rows_needed(err: MaskingError, k: int, b: int, targets: dict) -> int:
-    """Rows per sample at which the targets are met, from the error at k of b rows."""
+def rows_needed(err: MaskingError, k: int, b: int, targets: dict, margin: float = _MARGIN,
+                share: float = 1.0) -> int:
+    """Rows per sample at which the targets are met, from the error at k of b rows (the
+    variance × ``margin``); ``share`` < 1 asks for that fraction of the rows to add."""
     if k >= b:
         return k
     gap = 1.0 / k - 1.0 / b
@@ -135,8 +143,10 @@ def rows_needed(err: MaskingError, k: int, b: int, targets: dict) -> int:
         t = targets.get(key)
         if t is None or not np.isfinite(se) or se <= t:
             continue
-        s2 = se**2 / gap * _MARGIN
+        s2 = se**2 / gap * margin
         need = max(need, int(np.ceil(1.0 / (t**2 / s2 + 1.0 / b))))
+    if need > k and share < 1.0:
+        need = max(k + 1, int(share * need))
     need = int(np.ceil(need / _ROUND_TO) * _ROUND_TO)
     return min(need, b)
 
@@ -169,7 +179,10 @@ def rounds_to_precision(add_rows: Callable[[int, int, int], None], rows: np.ndar
         rounds.append({"rows_per_sample": k_done, "intershap_se": err.intershap, "phi_rms_se": err.phi_rms})
         if masker.rows_per_sample is not None or len(rounds) >= MAX_ROUNDS:
             break
-        k_next = min(rows_needed(err, k_done, masker.n_background, targets), rows.shape[2])
+        # from the first round's few rows: part of the way, then the rest from a variance on many rows
+        first = len(rounds) == 1
+        k_next = min(rows_needed(err, k_done, masker.n_background, targets, margin=1.0 if first else _MARGIN,
+                                 share=_APPROACH if first else 1.0), rows.shape[2])
         if k_next <= k_done:
             break
         add_rows(k_done, k_next, len(rounds))
