@@ -57,3 +57,10 @@ def test_sampled_parts_carry_standard_errors():
     data = encode_features(fr)
     assert data["_feature_meta"]["sampled"]
     np.testing.assert_allclose(data["_feature_se"][:, 2], fr.effect_se, atol=1e-6)
+
+
+def test_a_feature_result_displays_as_the_explorer_with_its_line():
+    fr = _fr(modality="text")
+    bundle = fr._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle and "image/png" in bundle
+    assert bundle["text/plain"].startswith("FeatureResult('text'")

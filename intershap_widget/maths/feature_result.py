@@ -67,6 +67,12 @@ class FeatureResult:
         d_phi = np.abs(self.interaction.sum(axis=2) - self.result.phi[:, i, :])
         return float(max(d_eff.max(initial=0.0), d_phi.max(initial=0.0)))
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict:
+        """Rich display: the explorer with its drill-down panel (through the display hook)."""
+        from .display import rich_display
+
+        return rich_display(self, include, exclude)
+
     def __repr__(self) -> str:
         n, g = self.effect.shape
         how = "exact" if self.effect_se is None else f"sampled ({self.settings.get('n_permutations')} permutations)"

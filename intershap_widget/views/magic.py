@@ -240,9 +240,12 @@ def result_mimebundle(
     # the explorer may carry the static picture already; draw it only when missing, and
     # not for a shell that cannot show pictures (terminal IPython: text/plain only)
     skip = [k for k in ("image/png",) if k in view or not _shell_shows(k)]
-    static = static_mimebundle(result, include, [*(exclude or ()), *skip])
+    static = static_mimebundle(getattr(result, "result", result), include, [*(exclude or ()), *skip])
     view.pop("text/plain", None)
-    return {**view, **static}
+    out = {**view, **static}
+    if "text/plain" in out and hasattr(result, "feature_names"):  # a FeatureResult: its own line first
+        out["text/plain"] = f"{result!r}\n{out['text/plain']}"
+    return out
 
 
 def _shell_shows(mime: str) -> bool:
