@@ -262,3 +262,23 @@ def test_patch_must_divide():
         isw.explain_features(ImageText(), _image_text(), modality=0, patch=3, progress=False)
     with pytest.raises(ValueError, match="patch="):
         isw.explain_features(ImageText(), _image_text(), modality=0, progress=False)
+
+
+def test_per_sample_words():
+    """Word ids per sample (a tokenizer's word_ids, −1 for special tokens): each sentence's
+    words are its features; the same as explaining each sentence with its own masks."""
+    X = _image_text(4)
+    word_ids = np.array([[-1, 0, 0, 1, 2, 2], [-1, 0, 1, 1, 1, 2], [-1, 0, 0, 1, 2, 2], [-1, 0, 1, 2, 3, 3]])
+    ref = isw.TokenReference(mask_id=0, keep_ids=[1], ids=0, attention_mask=1)
+    kw = dict(masking="baseline", baseline=["mean", ref], output="raw", target=0, progress=False)
+    fr = _quiet(isw.explain_features, ImageText(), X, modality=1, features=word_ids, **kw)
+    assert fr.feature_names == ["word 0", "word 1", "word 2", "word 3", "(rest)"]
+    assert fr.settings["feature_runs"] == 3  # samples 0 and 2 share their map
+    one = _quiet(isw.explain_features, ImageText(), X, modality=1, samples=[3],
+                 features={f"w{w}": word_ids[3] == w for w in range(4)}, **kw)
+    np.testing.assert_allclose(fr.interaction[3], one.interaction[0], atol=1e-12)
+    assert np.all(fr.interaction[1, :, 3] == 0)  # sample 1 has 3 words
+    res = _quiet(isw.explain, ImageText(), X, **kw)
+    np.testing.assert_allclose(fr.interaction.sum(axis=2), res.phi[:, 1], atol=1e-6)
+    np.testing.assert_allclose(fr.result.phi, res.phi, atol=1e-6)
+    assert fr.effect[:, 4].tolist() == [0, 0, 0, 0]  # [CLS], kept by the reference

@@ -30,6 +30,7 @@ from .checks import check_count, validate_call
 from .exact import explain
 from .degenerate import DegenerateScoreWarning, warn_degenerate
 from .factorised import Factorised
+from .feature_words import explain_words, is_per_sample
 from .feature_maps import Assembly, FeatureMap, resolve_features, split_modality
 from .frames import prepare as prepare_frames, uses_frames
 from .inputs import Group, spec_of
@@ -139,7 +140,9 @@ def explain_features(model: Any, X: Any, background: Any = None, *, modality: in
     modality : a modality name or index i.
     features : which elements of modality i form each feature (:mod:`.feature_maps`):
         None (every column of a 2-D modality, every token position of a text group),
-        a dict ``{name: columns or bool mask}``, or a list of bool masks of one sample's shape.
+        a dict ``{name: columns or bool mask}``, a list of bool masks of one sample's shape,
+        or per-sample word ids, an int array ``(N, ...)`` (−1: special tokens, padding;
+        :mod:`.feature_words`: a run per distinct map).
         Elements no feature names form the feature ``"(rest)"``.
     patch : int or ``(ph, pw)``: a grid of patches over an image's last two axes.
     samples : indices (or a bool mask) of the rows of X to explain (default all); the
@@ -169,8 +172,11 @@ def explain_features(model: Any, X: Any, background: Any = None, *, modality: in
                         allow_nonfinite=options.get("allow_nonfinite", False))
     names, m = chk.names, len(chk.xs)
     i = _modality_index(modality, names)
-    fmap = resolve_features(chk.xs[i], features, patch, _columns(X, i))
     idx = _samples(samples, chk.xs[0].shape[0])
+    if is_per_sample(features, chk.xs[0].shape[0], tuple(chk.xs[i].shape[1:])):  # words: a run per map
+        return explain_words(explain_features, model, X, background, features, idx,
+                             dict(options, modality=i, n_permutations=n_permutations))
+    fmap = resolve_features(chk.xs[i], features, patch, _columns(X, i))
     g, joint = fmap.n_features, m - 1 + fmap.n_features
     if n_permutations is None and joint > games.MAX_EXACT_MODALITIES:
         n_permutations = DEFAULT_PERMUTATIONS
