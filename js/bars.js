@@ -17,6 +17,7 @@ const WIDTH = 190;
 const EXTRA = 50; // room right of the plot for value labels
 
 const signed = (v) => `${v >= 0 ? "+" : ""}${fmt(v)}`;
+const CAPTION = "Each term's part of ΣΦ; the pair bars add up to InterSHAP.";
 const TOPS = [0.05, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1];
 
 /** The share axis' end: the first round share above `v` (with a little room), at most 100 %. */
@@ -28,9 +29,12 @@ export function shareTop(v) {
 export function createBars(parent, ctx) {
   const { m, names, store, pairs } = ctx;
   const box = html("div", { class: "isw-panel isw-bars" }, parent);
-  html("div", { class: "isw-title", text: "Share of behaviour" }, box);
-  const whatBars = html("div", { class: "isw-note isw-what", text: WHAT.bars }, box);
-  const legend = html("div", { class: "isw-note" }, box);
+  const row = html("div", { class: "isw-bars-row" }, box); // the two sections: side by side where there is room
+  const shareSec = html("div", { class: "isw-bars-share" }, row);
+  const wfSec = html("div", { class: "isw-bars-waterfall" }, row);
+  html("div", { class: "isw-title", text: "Share of behaviour (InterSHAP's terms)", title: WHAT.bars }, shareSec);
+  const whatBars = html("div", { class: "isw-note isw-what", text: CAPTION }, shareSec);
+  const legend = html("div", { class: "isw-note" }, shareSec);
   legend.innerHTML = `<span style="color:${ctx.colours.set}">■</span> active samples &nbsp; <span style="color:${ctx.colours.sample}">■</span> selected sample`;
   if (ctx.sampled) legend.append(" · whiskers: a bound on ± one standard error");
   const k = pairs.length;
@@ -51,7 +55,7 @@ export function createBars(parent, ctx) {
   const extra = ctx.sampled ? EXTRA + 56 : EXTRA; // "± se" labels need more room
 
   // --- share bars: one group per term, two bars each
-  const shareSvg = svg("svg", { width: LABEL + WIDTH + extra, height: k * h + 24, role: "listbox", "aria-label": "share of behaviour per term: arrows move, Enter picks the term" }, box);
+  const shareSvg = svg("svg", { width: LABEL + WIDTH + extra, height: k * h + 24, role: "listbox", "aria-label": "share of behaviour per term: arrows move, Enter picks the term" }, shareSec);
   const shareRows = pairs.map((pr, t) => {
     const y = 4 + t * h;
     const g = svg("g", { role: "option", class: "isw-term", tabindex: t === 0 ? 0 : -1, "aria-selected": "false", "aria-label": termName(pr) }, shareSvg);
@@ -100,9 +104,8 @@ export function createBars(parent, ctx) {
   }
 
   // --- waterfall: base, one row per term, prediction
-  const wfTitle = html("div", { class: "isw-title", text: "Waterfall of the selected sample", style: "margin-top:8px" }, box);
-  const whatWf = html("div", { class: "isw-note isw-what", text: WHAT.waterfall }, box);
-  const wfSvg = svg("svg", { width: LABEL + WIDTH + extra, height: (k + 2) * ROW + 40, role: "list", "aria-label": "waterfall of the selected sample" }, box);
+  html("div", { class: "isw-title", text: "Waterfall of the selected sample", title: WHAT.waterfall }, wfSec);
+  const wfSvg = svg("svg", { width: LABEL + WIDTH + extra, height: (k + 2) * ROW + 40, role: "list", "aria-label": "waterfall of the selected sample" }, wfSec);
   const wfRows = wfNames.map((name, t) => {
     const y = 4 + t * ROW;
     const g = svg("g", { role: "listitem" }, wfSvg);
@@ -116,7 +119,7 @@ export function createBars(parent, ctx) {
   });
   const wfAxisY = 4 + wfNames.length * ROW + 2;
   const wfUnit = svg("text", { x: LABEL + WIDTH / 2, y: wfAxisY + 24, "font-size": 9.5, "text-anchor": "middle", class: "isw-muted isw-wf-unit" }, wfSvg);
-  for (const el of [whatBars, whatWf]) el.style.maxWidth = `${LABEL + WIDTH + extra}px`;
+  whatBars.style.maxWidth = `${LABEL + WIDTH + extra}px`;
   svg("line", { x1: LABEL, x2: LABEL + WIDTH, y1: wfAxisY, y2: wfAxisY, stroke: "currentColor", "stroke-opacity": 0.4 }, wfSvg);
   const wfTicks = svg("g", {}, wfSvg);
 

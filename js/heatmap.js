@@ -76,7 +76,7 @@ export function createHeatmap(parent, ctx, opts = {}) {
   let focus = [0, 0];
   for (const p of panels) {
     const wrap = html("div", {}, row);
-    p.head = html("div", { class: "isw-title" }, wrap);
+    p.head = html("div", { class: "isw-title", title: opts.note ? "" : p.kind === "global" ? WHAT.phi : WHAT.sample }, wrap);
     const w = left + size + right;
     const h = top + size + 4 + KEY_H;
     p.svg = svg("svg", { width: w, height: h, role: "grid", "aria-label": p.key === "global" ? "global interaction matrix" : opts.sampleLabel ?? "interaction matrix of the selected sample" }, wrap);
@@ -105,9 +105,8 @@ export function createHeatmap(parent, ctx, opts = {}) {
     const keyRoom = Math.min(2 * left, 2 * right) + size - 4; // the unit line is centred under the cells
     p.key = colourKey(svg("g", { transform: `translate(${left},${top + size + 8})`, class: "isw-key", role: "img" }, p.svg), size,
       (text) => fitText(text, keyRoom, keyMeasure));
-    if (!opts.note) html("div", { class: "isw-note isw-what", style: `max-width:${w}px`, text: p.key === null ? "" : p.kind === "global" ? WHAT.phi : WHAT.sample }, wrap);
   }
-  html("div", { class: "isw-note", style: `max-width:${panels.length * (left + size + right + 14) + 14}px`, text: opts.note ?? `Dashed cells: main effects φᵢᵢ (one modality alone); the others: interactions φᵢⱼ (half the joint effect of a pair; a pair's share counts both of its cells). Click a cell (or Enter) to pick a pair; arrows move.${ctx.sampled ? " ±: one standard error of the sampled estimate (± ≤: a bound for a subset)." : ""}` }, box);
+  html("div", { class: `isw-note${opts.note ? "" : " isw-what"}`, style: `max-width:${panels.length * (left + size + right + 14) + 14}px`, text: opts.note ?? `Dashed: main effects φᵢᵢ; others: pairs φᵢⱼ. Click or Enter picks a pair.${ctx.sampled ? " ±: one standard error." : ""}` }, box);
   setFocusable(0, 0);
 
   function pick(i, j) {

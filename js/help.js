@@ -5,13 +5,13 @@ import { html } from "./dom.js";
 
 /** What each panel shows; also the source of the one-line captions under the panels. */
 export const WHAT = {
-  phi: "Φ = |mean φ| over the active samples: how much each modality alone (diagonal) and each pair together (off-diagonal) moves the prediction, on average. Φ is never negative: darker means more.",
+  phi: "Φ = |mean φ| over the active samples: how much each modality alone (diagonal) and each pair together (off-diagonal) moves the prediction, on average. Φ is never negative: the redder a cell, the larger Φ (in both themes).",
   sample: "φ of the selected sample, with its sign: red cells push this sample's prediction up, blue cells push it down. All cells add up to prediction − base value.",
   bars: "Each bar is one term's share of all behaviour ΣΦ (a pair counts twice, for its two cells). The pair bars add up to InterSHAP.",
   waterfall: "From the base value v(∅) (no modality present) step by step, main effects then pairs, to the sample's prediction v(N).",
   selector: "One dot per sample: its local InterSHAP (how much of its own |φ| comes from pairs) against its prediction. Pick one to see it everywhere.",
   pair: "How one term's φ is spread over the active samples, with the selected sample marked.",
-  orders: "How much of the behaviour comes from single modalities, from pairs, and from three or more modalities acting together.",
+  orders: "How much of the behaviour comes from single modalities, from pairs, and from three or more modalities acting together, each group's pure joint effect (Möbius). The bars use Shapley interactions instead, which split a 3-way effect over its pairs and modalities: so order 2 here and InterSHAP (the bars' pairs, shown in the last column) are different quantities and differ whenever there are 3-way effects.",
 };
 
 const GUIDE = [
@@ -19,8 +19,9 @@ const GUIDE = [
   ["Local InterSHAP", "the same share for one sample; the local mean averages it over the samples."],
   ["φ (phi)", "a sample's interaction matrix: diagonal φᵢᵢ = modality i on its own, off-diagonal φᵢⱼ = half of the extra effect of i and j together. It is signed."],
   ["Φ (capital phi)", "|mean φ| over samples: the dataset-level size of each term, always ≥ 0. InterSHAP = off-diagonal Φ / all of Φ."],
-  ["Share of behaviour", "a term's part of ΣΦ; the bars of all terms add up to 100 %."],
-  ["Selecting", "click a dot (or type its number and press Enter) to pick a sample; drag to brush a subset (the global numbers then use only it); click a cell or bar to pick a pair; the class menu switches the explained class."],
+  ["Share of behaviour", "a term's part of ΣΦ; the bars of all terms add up to 100 %, the pair bars to InterSHAP."],
+  ["By interaction order", "the pure effect of each group size (Möbius); its order 2 is not InterSHAP when three or more modalities act together (see its last column)."],
+  ["Selecting", "click a dot (or type its number and press Enter) to pick a sample; drag to brush a subset (the global numbers then use only it); the wheel zooms the scatter, Shift+drag pans; click a cell or a bar (or Tab to it and press Enter) to pick a pair; the class menu switches the explained class; the filters keep only samples the model predicts as a class or with a label."],
 ];
 
 /** @param {HTMLElement} bar where the button goes @param {HTMLElement} root @param {any} ctx */

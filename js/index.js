@@ -17,6 +17,7 @@ import { createSummary } from "./classes.js";
 import { createPairDistribution } from "./pairdist.js";
 import { createOrders } from "./orders.js";
 import { createDrilldown } from "./drilldown.js";
+import { chooseLayout, relayoutNeeded, widthOf } from "./layout.js";
 
 /** Data access and memoised aggregation shared by the views. */
 export function createContext(model, store, dark, width = 1200) {
@@ -215,33 +216,55 @@ function warmUp(ctx) {
   idle(next);
 }
 
-/** Mount every view into `root`; returns the cleanup. */
-function mount(model, root, dark) {
+/** Mount every view into `root` for `width` px; returns the cleanup and the layout used. */
+function mount(model, root, dark, width, persist) {
   root.classList.toggle("isw-dark", dark);
   const meta = model.get("_meta") || {};
   if (meta.error || !meta.n_samples) {
     html("div", { class: "isw-error", role: "alert", text: meta.error || "This result holds no samples." }, root);
-    return () => { root.textContent = ""; };
+    return { cleanup: () => { root.textContent = ""; }, plan: null };
   }
   let views = [];
   let unbind = () => {};
+  let plan = null;
   try {
     const names = { pclass: meta.pclass_names || [], label: meta.label_names || [] };
     const store = createStore(fromModel(model, names));
-    const width = root.getBoundingClientRect().width || root.ownerDocument.documentElement.clientWidth || 1200;
     const ctx = createContext(model, store, dark, width);
+    ctx.persist = persist;
     const top = html("div", { class: "isw-top" }, root);
     views.push(createSummary(top, ctx));
     views.push(createHelp(top, root, ctx));
-    // one wrapping grid: as many columns as the width allows (1 narrow, 2-3 wide)
+    // one grid; which panels share a row depends on the width (js/layout.js)
     const grid = html("div", { class: "isw-grid" }, root);
-    views.push(createHeatmap(grid, ctx));
-    views.push(createBars(grid, ctx));
-    views.push(createSelector(grid, ctx));
-    const side = html("div", { class: "isw-col" }, grid);
-    views.push(createPairDistribution(side, ctx));
-    if (ctx.m >= 3) views.push(createOrders(side, ctx));
-    const drill = createDrilldown(grid, ctx, model); // features inside a modality (a FeatureResult)
+    const slot = (area) => html("div", { class: `isw-area isw-area-${area}` }, grid);
+    const heat = slot("heat");
+    const bars = slot("bars");
+    const scatter = slot("scatter");
+    const pair = slot("pair");
+    const orders = slot("orders");
+    views.push(createHeatmap(heat, ctx));
+    views.push(createBars(bars, ctx));
+    views.push(createPairDistribution(pair, ctx));
+    if (ctx.m >= 3) views.push(createOrders(orders, ctx));
+    root.classList.add("isw-measure");
+    const side = Math.max(widthOf(pair, 300), ctx.m >= 3 ? widthOf(orders, 280) : 0);
+    const widths = { heat: widthOf(heat, 480), bars: widthOf(bars, 340), side };
+    plan = { ...chooseLayout(width - 18, widths), widths };
+    root.classList.remove("isw-measure");
+    root.dataset.layout = plan.name;
+    root.dataset.room = `${Math.round(width)}: heat ${widths.heat}, bars ${widths.bars}, side ${widths.side}`;
+    ctx.scatterWidth = plan.scatter;
+    let selector = createSelector(scatter, ctx);
+    // measured widths are estimates (fonts, controls): if the grid sticks out, a narrower scatter
+    const over = overflow(root, grid);
+    if (over > 0 && plan.name !== "single") {
+      selector.destroy();
+      ctx.scatterWidth = plan.scatter = Math.max(240, plan.scatter - over);
+      selector = createSelector(scatter, ctx);
+    }
+    views.push(selector);
+    const drill = createDrilldown(slot("drill"), ctx, model); // features inside a modality (a FeatureResult)
     if (drill) views.push(drill);
     unbind = bindModel(store, model, names);
     warmUp(ctx);
@@ -251,29 +274,61 @@ function mount(model, root, dark) {
     root.textContent = "";
     html("div", { class: "isw-error", role: "alert", text: `The explorer could not draw this result: ${err?.message ?? err}` }, root);
   }
-  return () => {
+  const cleanup = () => {
     unbind();
     for (const v of views) v.destroy();
     root.textContent = "";
   };
+  return { cleanup, plan };
+}
+
+/** How many px the grid's panels stick out of the root's content box (0 when none, or not laid out). */
+function overflow(root, grid) {
+  const r = root.getBoundingClientRect();
+  if (!r.width) return 0;
+  let right = 0;
+  for (const e of grid.children) right = Math.max(right, e.getBoundingClientRect().right);
+  return Math.ceil(right - (r.right - 8));
+}
+
+/** The width the explorer can use: its element's, else the page's. */
+function available(el) {
+  return el.getBoundingClientRect().width || el.ownerDocument.documentElement.clientWidth || 1200;
 }
 
 /** anywidget entry: draw the explorer into `el`; returns the cleanup. */
 function render({ model, el }) {
   injectStyle(el.ownerDocument);
   const root = html("div", { class: "isw-root", role: "region", "aria-label": "InterSHAP explorer" }, el);
+  const persist = {}; // the scatter's axis and zoom across redraws
   let dark = isDark(el);
-  let unmount = mount(model, root, dark);
+  let width = available(el);
+  let current = mount(model, root, dark, width, persist);
+  const redraw = () => { current.cleanup(); current = mount(model, root, dark, width, persist); };
   // JupyterLab flips this attribute when the theme changes: redraw canvas colours.
   const body = el.ownerDocument.body;
   const watch = new MutationObserver(() => {
     const now = isDark(el);
-    if (now !== dark) { dark = now; unmount(); unmount = mount(model, root, dark); }
+    if (now !== dark) { dark = now; redraw(); }
   });
   watch.observe(body, { attributes: true, attributeFilter: ["data-jp-theme-light"] });
+  // a new width: lay the panels out again when another layout (or scatter size) fits better
+  let timer = 0;
+  const resize = globalThis.ResizeObserver ? new ResizeObserver(() => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const w = available(el);
+      if (!current.plan || Math.abs(w - width) < 8) return;
+      width = w;
+      if (relayoutNeeded(current.plan, chooseLayout(w - 18, current.plan.widths))) redraw();
+    }, 200);
+  }) : null;
+  resize?.observe(el);
   return () => {
     watch.disconnect();
-    unmount();
+    resize?.disconnect();
+    clearTimeout(timer);
+    current.cleanup();
     root.remove();
   };
 }

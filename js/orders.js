@@ -7,13 +7,13 @@ import { pct, fmtInt } from "./scales.js";
 import { groupOrders } from "./mobius.js";
 import { WHAT } from "./help.js";
 
-const BAR = 44;
+const BAR = 40;
 
 /** @param {HTMLElement} parent @param {any} ctx */
 export function createOrders(parent, ctx) {
   const { m, store } = ctx;
   const box = html("div", { class: "isw-panel isw-orders" }, parent);
-  html("div", { class: "isw-title", text: "Behaviour by interaction order" }, box);
+  html("div", { class: "isw-title", text: "Behaviour by interaction order", title: WHAT.orders }, box);
   if (!ctx.hasOrders) {
     html("div", { class: "isw-note", role: "note", style: "max-width:300px", text: ctx.meta.orders_note || "No Möbius values were sent." }, box);
     return { destroy: () => box.remove() };
@@ -30,6 +30,8 @@ export function createOrders(parent, ctx) {
     html("span", { style: `color:${colours[g]}`, text: "■ " }, th);
     th.append(h);
   });
+  html("th", { scope: "col", class: "isw-bars-pairs", text: "InterSHAP",
+    title: "InterSHAP: the pairs' share in the bars (Shapley interactions, which split a 3-way effect over its pairs and modalities)" }, hr);
   const body = html("tbody", {}, table);
   const rows = {};
   for (const scope of ["dataset", "active", "sample"]) {
@@ -38,11 +40,12 @@ export function createOrders(parent, ctx) {
     const bar = svg("svg", { width: BAR, height: 12, role: "img" }, html("td", {}, tr));
     const rects = colours.map((c) => svg("rect", { y: 1, height: 10, fill: c }, bar));
     const cells = heads.map((_, g) => html("td", { class: "isw-num", "data-order": heads[g] }, tr));
-    rows[scope] = { tr, th, bar, rects, cells };
+    const pairs = html("td", { class: "isw-num isw-bars-pairs", "data-what": "intershap" }, tr);
+    rows[scope] = { tr, th, bar, rects, cells, pairs };
   }
-  html("div", { class: "isw-note isw-what", style: "max-width:300px", text: `${WHAT.orders} Order 1: one modality alone; 2: two together; ${m > 3 ? "3+: three or more" : "3: all three"} together. With three or more modalities the pairs' share here differs from InterSHAP, which spreads the effect of larger groups over their pairs.` }, box);
+  html("div", { class: "isw-note isw-what", style: "max-width:340px", text: "Each group size's pure effect (Möbius); not InterSHAP, see the last column.", title: WHAT.orders }, box);
 
-  function fill(scope, label, shares) {
+  function fill(scope, label, shares, intershap) {
     const r = rows[scope];
     r.th.textContent = label;
     const grouped = groupOrders(shares, 3);
@@ -60,19 +63,22 @@ export function createOrders(parent, ctx) {
       tooltip(r.rects[g], text);
     });
     r.bar.setAttribute("aria-label", `${label}: ${grouped.map((v, g) => `order ${heads[g]} ${pct(v)}`).join(", ")}`);
+    r.pairs.textContent = pct(intershap);
+    r.pairs.setAttribute("data-value", String(intershap));
+    r.pairs.setAttribute("title", `${label}: InterSHAP ${pct(intershap)}, the pairs' share in the bars; order 2 above: ${pct(grouped[1])}`);
   }
 
   function drawSets() {
     const s = store.get();
-    fill("dataset", `all ${fmtInt(ctx.n)}`, ctx.datasetOrders(s.cls));
+    fill("dataset", `all ${fmtInt(ctx.n)}`, ctx.datasetOrders(s.cls), ctx.classAggregate(s.cls).intershap);
     const list = ctx.active(s);
     rows.active.tr.hidden = !list;
-    if (list) fill("active", ctx.scopeLabel(s), ctx.activeOrders(s));
+    if (list) fill("active", ctx.scopeLabel(s), ctx.activeOrders(s), ctx.aggregate(s).intershap);
   }
 
   function drawSample() {
     const s = store.get();
-    fill("sample", `sample ${ctx.sampleName(s.sample)}`, ctx.sampleOrders(s.cls, s.sample));
+    fill("sample", `sample ${ctx.sampleName(s.sample)}`, ctx.sampleOrders(s.cls, s.sample), ctx.local(s.cls)[s.sample]);
   }
 
   drawSets();

@@ -29,8 +29,7 @@ export function histogram(values, list, lo, hi, bins) {
 export function createPairDistribution(parent, ctx) {
   const { store, names, m } = ctx;
   const box = html("div", { class: "isw-panel isw-pairdist", style: `max-width:${W + 18}px` }, parent);
-  const title = html("div", { class: "isw-title" }, box);
-  html("div", { class: "isw-note isw-what", text: WHAT.pair }, box);
+  const title = html("div", { class: "isw-title", title: WHAT.pair }, box);
   const chart = svg("svg", { width: W, height: H, role: "img" }, box);
   const note = html("div", { class: "isw-note" }, box);
   const measure = measurer(box, 10);

@@ -8,8 +8,28 @@ export const CSS = `
 .isw-root.isw-dark{color:var(--jp-ui-font-color1,#e6e6e6);background:var(--jp-layout-color0,#111)}
 .isw-row{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
 .isw-col{display:flex;flex-direction:column;gap:14px}
-.isw-grid{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start}
-.isw-grid>*{flex:0 1 auto;min-width:0;max-width:100%}
+.isw-grid{display:grid;gap:10px;align-items:start;justify-content:start;grid-template-columns:minmax(0,max-content)}
+.isw-area{min-width:0;max-width:100%}
+.isw-area:empty{display:none}
+.isw-area>.isw-panel{width:max-content;max-width:100%}
+.isw-area-heat{grid-area:heat}.isw-area-bars{grid-area:bars}.isw-area-scatter{grid-area:scatter}
+.isw-area-pair{grid-area:pair}.isw-area-orders{grid-area:orders}.isw-area-drill{grid-area:drill}
+.isw-root:not([data-layout]) .isw-grid>*{grid-area:auto}
+.isw-root[data-layout=wide] .isw-grid{grid-template-columns:repeat(4,max-content);grid-template-rows:auto 1fr;
+ grid-template-areas:"heat bars scatter pair" "heat bars scatter orders" "drill drill drill drill"}
+.isw-root[data-layout=medium] .isw-grid{grid-template-columns:repeat(3,max-content);
+ grid-template-areas:"heat scatter pair" "bars bars orders" "drill drill drill"}
+.isw-root[data-layout=tiered] .isw-grid{grid-template-columns:max-content max-content;grid-template-rows:auto auto 1fr;
+ grid-template-areas:"heat scatter" "bars pair" "bars orders" "drill drill"}
+.isw-root[data-layout=tiered] .isw-area-heat>.isw-panel{width:100%}
+.isw-root[data-layout=narrow] .isw-grid{grid-template-columns:max-content minmax(0,1fr);
+ grid-template-areas:"heat scatter" "bars bars" "pair orders" "drill drill"}
+.isw-root[data-layout=single] .isw-grid{grid-template-columns:max-content minmax(0,1fr);
+ grid-template-areas:"heat heat" "scatter scatter" "bars bars" "pair orders" "drill drill"}
+.isw-bars-row{display:flex;flex-wrap:wrap;gap:6px 18px;align-items:flex-start}
+.isw-root[data-layout=wide] .isw-bars-row,.isw-measure .isw-bars-row{flex-direction:column}
+.isw-measure .isw-grid{display:flex;flex-wrap:wrap;align-items:flex-start}
+.isw-measure .isw-area{flex:none;max-width:none}
 .isw-top{display:flex;flex-wrap:wrap;gap:6px 16px;align-items:center;justify-content:space-between}
 .isw-what{margin:2px 0 0 0;line-height:1.3}
 .isw-help{border:1px solid var(--jp-border-color1,#bbb);border-radius:4px;padding:8px 12px;background:var(--jp-layout-color1,#fafafa);max-width:760px;line-height:1.4}
@@ -45,7 +65,9 @@ export const CSS = `
 .isw-diag rect.isw-fill{stroke-dasharray:4 2;stroke:var(--jp-ui-font-color2,#666);stroke-width:1.5}
 .isw-root button,.isw-root select,.isw-root input{font:inherit;color:var(--jp-ui-font-color1,inherit);
  background:var(--jp-layout-color2,#f3f3f3);border:1px solid var(--jp-border-color1,#bbb);border-radius:3px;padding:1px 6px}
-.isw-root input[type=number]{width:6em}
+.isw-root input[type=number]{width:5.5em}
+.isw-selector .isw-controls{margin:2px 0}
+.isw-count{margin-left:auto}
 .isw-root button:focus-visible,.isw-root select:focus-visible,.isw-root input:focus-visible,.isw-root canvas:focus-visible{
  outline:2px solid var(--jp-brand-color1,#1976d2);outline-offset:1px}
 .isw-controls{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin:4px 0}
@@ -57,6 +79,7 @@ export const CSS = `
 .isw-term{cursor:pointer;outline:none}
 .isw-term:focus-visible .isw-band{stroke:var(--jp-brand-color1,#1976d2);stroke-width:2}
 rect.isw-cut{opacity:.75}
+.isw-root button[aria-pressed=true]{background:var(--jp-brand-color1,#1976d2);color:#fff}
 .isw-root button:disabled,.isw-root select:disabled{opacity:.45;cursor:default}
 .isw-tip{display:none;position:absolute;pointer-events:none;white-space:nowrap;font-size:var(--jp-ui-font-size0,11px);
  padding:2px 6px;border-radius:3px;background:var(--jp-layout-color0,#fff);color:var(--jp-ui-font-color1,#222);

@@ -27,6 +27,7 @@ require_browser(_widget._BUNDLE)
 from playwright.sync_api import expect  # noqa: E402
 
 from _lab import notebook_session, run_python, wait_python  # noqa: E402
+from _scatter import pixels, separated  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("jupyterlab")
 
@@ -80,15 +81,7 @@ def _for(res, c):
 
 def _pixels(r, root):
     """Canvas pixels of every sample, from the mapping the scatter publishes."""
-    canvas = root.locator("canvas.isw-scatter")
-    X0, X1 = map(float, canvas.get_attribute("data-x-pixels").split(","))
-    Y0, Y1 = map(float, canvas.get_attribute("data-y-pixels").split(","))
-    pred = r.prediction.astype(np.float32)
-    loc = r.intershap_local
-    lo, hi = float(pred.min()), float(pred.max())
-    x = X0 + (pred - lo) / (hi - lo) * (X1 - X0)
-    y = Y0 + loc * (Y1 - Y0)
-    return x, y
+    return pixels(root.locator("canvas.isw-scatter"), r.prediction, r.intershap_local)
 
 
 @pytest.fixture(scope="module")
@@ -170,9 +163,8 @@ def test_click_on_a_sample_sets_selected_sample_in_python(session):
     page, root = session["page"], session["root"]
     r = _for(session["res"], int(_py(session, "print(w.selected_class)")))
     x, y = _pixels(r, root)
-    d = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :]) + np.eye(len(x)) * 1e9
     inner = (np.arange(len(x)) > 0) & (np.arange(len(x)) < len(x) - 1)
-    target = int(np.argmax(d.min(axis=1) * inner))  # a well-separated sample with neighbours by index
+    target = separated(x, y, inner)  # a well-separated sample with neighbours by index
     box = _canvas_box(root)
     page.mouse.click(box["x"] + float(x[target]), box["y"] + float(y[target]))
     expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", str(target))
@@ -184,6 +176,70 @@ def test_click_on_a_sample_sets_selected_sample_in_python(session):
     root.locator("canvas.isw-scatter").press("ArrowLeft")
     expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", str(target - 1))
     assert _wait_py(session, "print(w.selected_sample)", str(target - 1)) == str(target - 1)
+
+
+def test_the_scatter_switches_axis_zooms_and_pans_and_still_picks_samples(session):
+    page, root, res = session["page"], session["root"], session["res"]
+    _py(session, "w.selected_class = 3; w.selected_indices = []; w.filters = {}")
+    canvas = root.locator("canvas.isw-scatter")
+    axis = root.locator("select.isw-axis-mode")
+    # these values are not probabilities: no log-odds axis
+    assert axis.locator("option").all_text_contents() == ["prediction", "rank"]
+    axis.select_option("rank")
+    expect(canvas).to_have_attribute("data-x-mode", "rank")
+    x, y = pixels(canvas, res.prediction, res.intershap_local)
+    assert np.ptp(x) > 200  # ranks spread the samples over the whole axis
+    box = _canvas_box(root)
+    target = separated(x, y)
+    page.mouse.click(box["x"] + float(x[target]), box["y"] + float(y[target]))
+    assert _wait_py(session, "print(w.selected_sample)", str(target)) == str(target)
+    # wheel: zoom about the pointer; the point under it stays put
+    page.mouse.move(box["x"] + float(x[target]), box["y"] + float(y[target]))
+    page.mouse.wheel(0, -500)
+    expect(canvas).not_to_have_attribute("data-view", "1,0,1,0")
+    page.wait_for_timeout(150)
+    x2, y2 = pixels(canvas, res.prediction, res.intershap_local)
+    assert abs(x2[target] - x[target]) < 2 and abs(y2[target] - y[target]) < 2
+    inner = (60, box["width"] - 14, 14, box["height"] - 40)
+    other = separated(x2, y2, np.arange(len(x2)) != target, box=inner)
+    page.mouse.click(box["x"] + float(x2[other]), box["y"] + float(y2[other]))
+    assert _wait_py(session, "print(w.selected_sample)", str(other)) == str(other)
+    # Shift+drag pans (no brush), keys zoom, 0 resets; arrows still step
+    before = canvas.get_attribute("data-view")
+    page.keyboard.down("Shift")
+    page.mouse.move(box["x"] + 150, box["y"] + 120)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 90, box["y"] + 100, steps=4)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    expect(canvas).not_to_have_attribute("data-view", before)
+    assert _py(session, "print(w.selected_indices)") == "[]", "a pan is not a brush"
+    canvas.press("0")
+    expect(canvas).to_have_attribute("data-view", "1,0,1,0")
+    expect(root.locator('button[aria-label="reset the zoom"]')).to_be_disabled()
+    canvas.press("+")
+    expect(canvas).not_to_have_attribute("data-view", "1,0,1,0")
+    root.locator('button[aria-label="reset the zoom"]').click()
+    expect(canvas).to_have_attribute("data-view", "1,0,1,0")
+    canvas.press("ArrowRight")
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", str(other + 1))
+    axis.select_option("prediction")
+    expect(canvas).to_have_attribute("data-x-mode", "prediction")
+
+
+def test_bars_are_reachable_by_keyboard(session):
+    root = session["root"]
+    _py(session, "w.selected_pair = ()")
+    first = root.locator(".isw-bars .isw-term").first
+    first.focus()
+    first.press("ArrowDown")
+    first.page.keyboard.press("ArrowDown")
+    first.page.keyboard.press("ArrowDown")  # text, image, audio, then text × image
+    first.page.keyboard.press("Enter")
+    assert _wait_py(session, "print(w.selected_pair)", "(0, 1)") == "(0, 1)"
+    expect(root.locator(".isw-bars .isw-term[aria-selected=true]")).to_have_count(1)
+    first.page.keyboard.press("Escape")
+    assert _wait_py(session, "print(w.selected_pair)", "()") == "()"
 
 
 def test_setting_traits_from_python_updates_the_views(session):

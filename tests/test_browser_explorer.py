@@ -79,7 +79,8 @@ wl
 DIGITS = """
 rng3 = np.random.default_rng(10)
 corners = ["handwritten digit, 4x4 pixel block at " + c for c in ("TL", "TR", "BL", "BR")]
-wd = InterSHAPWidget(InteractionResult(rng3.normal(size=(50, 16)), modality_names=corners, target=3))
+pd = 1 / (1 + np.exp(-(rng3.normal(size=(50, 16)) + np.arange(16) * 0.5)))  # a wall at p = 1, like a good classifier
+wd = InterSHAPWidget(InteractionResult(pd, modality_names=corners, target=3, settings={"output": "probability"}))
 wd
 """
 
@@ -190,7 +191,7 @@ def test_each_heatmap_has_a_colour_key_that_fits_it(session):
     r, g, b = _rgb(root.locator(f'.isw-cell[data-panel="sample"][data-i="{neg[0][0]}"][data-j="{neg[0][1]}"] rect.isw-fill').get_attribute("fill"))
     assert b > r
     text = root.locator(".isw-heatmap").inner_text()
-    assert "Φ = |mean φ|" in text and "never negative" in text
+    assert "Φ = |mean φ|" in text and "never negative" in root.locator(".isw-heatmap .isw-title").first.get_attribute("title")
     assert "Red > 0 > blue" not in text and "Left:" not in text and "right:" not in text
     # every cell of a panel is written in the panel's one unit, with the same decimals
     decimals = {len(t.split(".")[1]) if "." in t else 0
@@ -238,6 +239,11 @@ def test_names_sharing_a_long_prefix_stay_distinct_at_any_width(session, width):
             for corner in ("TL", "TR", "BL", "BR"):
                 if t["full"].endswith(corner) and " × " not in t["full"]:
                     assert t["shown"].endswith(corner), t
+    # probabilities piled up at 1: the scatter starts on the log-odds axis, and says so
+    canvas = root.locator("canvas.isw-scatter")
+    expect(canvas).to_have_attribute("data-x-mode", "log-odds")
+    expect(root.locator(".isw-key-unit").first).to_contain_text("P(class 3)")
+    expect(root.locator(".isw-wf-unit")).to_contain_text("P(class 3)")
     SHOTS.mkdir(parents=True, exist_ok=True)
     root.screenshot(path=str(SHOTS / f"explorer-digit-names-{width}.png"))
     page.set_viewport_size({"width": 1800, "height": 1400})
@@ -289,6 +295,7 @@ def test_confidence_intervals_and_no_behaviour(session):
 
 def test_the_help_guide_opens_and_closes(session):
     root, page = session["root"], session["page"]
+    _py(session, "w.selected_indices = []; w.filters = {}")
     guide = root.locator(".isw-help")
     expect(guide).to_be_hidden()
     root.locator(".isw-help-btn").click()
@@ -297,48 +304,59 @@ def test_the_help_guide_opens_and_closes(session):
     expect(guide).to_contain_text("Local InterSHAP")
     page.keyboard.press("Escape")
     expect(guide).to_be_hidden()
-    for what in (".isw-heatmap .isw-what", ".isw-bars .isw-what", ".isw-selector .isw-what", ".isw-orders .isw-what"):
-        expect(root.locator(what).first).not_to_be_empty()
+    expect(guide).to_contain_text("By interaction order")  # the two breakdowns, told apart
+    # the panels' captions: at most one line each, the rest is in the guide
+    for what in (".isw-heatmap", ".isw-bars", ".isw-selector", ".isw-orders"):
+        captions = root.locator(f"{what} .isw-what")
+        expect(captions.first).not_to_be_empty()
+        for q in range(captions.count()):
+            lines = captions.nth(q).evaluate("e => Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight || 14))")
+            assert lines <= 2, (what, captions.nth(q).text_content())
+    # the order view names the bars' number beside its own, so the two do not disagree silently
+    bars_pairs = float(root.locator('.isw-orders tr[data-scope="dataset"] td[data-what="intershap"]').get_attribute("data-value"))
+    assert bars_pairs == pytest.approx(float(root.locator(".isw-headline").get_attribute("data-value")), rel=1e-6)
 
 
 _GRID = """root => {
-  const r = root.getBoundingClientRect();
-  const kids = [...root.querySelector('.isw-grid').children].map(e => e.getBoundingClientRect())
-    .filter(b => b.height > 0).map(b => [b.left, b.top, b.right, b.bottom]);
-  const panels = [...root.querySelectorAll('.isw-panel')].map(e => e.getBoundingClientRect()).map(b => [b.left, b.right]);
-  const pair = root.querySelector('.isw-pairdist').getBoundingClientRect().height;
-  return {root: [r.left, r.right], kids, panels, pair};
+  const box = (e) => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+  const panel = (s) => { const e = root.querySelector(s); return e ? box(e) : null; };
+  return {root: box(root), layout: root.dataset.layout, grid: box(root.querySelector('.isw-grid')),
+          panels: [...root.querySelectorAll('.isw-panel')].map(box),
+          heat: panel('.isw-heatmap'), bars: panel('.isw-bars'), scatter: panel('.isw-selector'), pair: panel('.isw-pairdist')};
 }"""
 
 
-@pytest.mark.parametrize("width, columns", [(800, 1), (1200, 2), (1800, 3)])
-def test_the_layout_uses_the_width_it_is_given(session, width, columns):
+@pytest.mark.parametrize("width, layouts", [(800, "single"), (1280, "medium|tiered"), (1800, "wide")])
+def test_the_layout_uses_the_width_it_is_given(session, width, layouts):
     page, root = session["page"], session["root"]
-    _py(session, "w.selected_pair = ()")
-    page.set_viewport_size({"width": width, "height": 3200 if width < 1000 else 1400})  # the whole root in view
-    page.wait_for_timeout(600)
+    _py(session, "w.selected_pair = (0, 1); w.selected_class = 3; w.filters = {}")
+    page.set_viewport_size({"width": width, "height": 900})
+    try:  # the explorer lays itself out again for its new width
+        root.evaluate("(e, ok) => new Promise((res, rej) => { const t0 = Date.now(); const f = () => new RegExp(ok).test(e.dataset.layout)"
+                      " ? res() : Date.now() - t0 > 10000 ? rej() : setTimeout(f, 50); f(); })", f"^({layouts})$")
+    except Exception:
+        pytest.fail(f"layout {root.get_attribute('data-layout')} at {width} px ({root.get_attribute('data-room')})")
+    page.wait_for_timeout(400)
     root.scroll_into_view_if_needed()
     g = root.evaluate(_GRID)
-    for left, right in g["panels"]:
-        assert left >= g["root"][0] - 1 and right <= g["root"][1] + 1, f"a panel sticks out at {width} px"
-    first_top = min(k[1] for k in g["kids"])
-    in_first_row = [k for k in g["kids"] if abs(k[1] - first_top) < 2]
-    if columns == 1:
-        assert len(in_first_row) == 1
+    for left, top, right, bottom in g["panels"]:
+        assert left >= g["root"][0] - 1 and right <= g["root"][2] + 1, f"a panel sticks out at {width} px"
+    height = g["root"][3] - g["root"][1]
+    linked = [g["heat"], g["bars"], g["scatter"], g["pair"]]
+    if width >= 1280:
+        # the linked views within one screen (900 px), the grid filling the width
+        assert max(b[3] for b in linked) - g["root"][1] <= 900, f"{height:.0f} px tall at {width} px"
+        assert g["grid"][2] - g["root"][0] >= 0.85 * (g["root"][2] - g["root"][0]), "a large empty band on the right"
     else:
-        assert len(in_first_row) >= columns, f"{len(in_first_row)} columns at {width} px"
-    assert g["pair"] < 110, "the pair panel stays collapsed until a pair is picked"
-    theme = "light"
-    if width in (800, 1800):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        root.screenshot(path=str(SHOTS / f"explorer-{width}-{theme}.png"))
-        page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
-        expect(root).to_have_class(re.compile("isw-dark"), timeout=20_000)
-        page.wait_for_timeout(300)
-        root.screenshot(path=str(SHOTS / f"explorer-{width}-dark.png"))
-        page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
-        expect(root).not_to_have_class(re.compile("isw-dark"), timeout=20_000)
-    _py(session, "w.selected_pair = (0, 1)")
-    expect(root.locator(".isw-pairdist svg")).to_be_visible()
+        assert height < 1600, f"{height:.0f} px tall at 800 px"
+        assert g["scatter"][1] < g["bars"][1], "the scatter comes right after the heatmaps"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    root.screenshot(path=str(SHOTS / f"explorer-{width}-light.png"))
+    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
+    expect(root).to_have_class(re.compile("isw-dark"), timeout=20_000)
+    page.wait_for_timeout(300)
+    root.screenshot(path=str(SHOTS / f"explorer-{width}-dark.png"))
+    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
+    expect(root).not_to_have_class(re.compile("isw-dark"), timeout=20_000)
     page.set_viewport_size({"width": 1800, "height": 1400})
     assert session["errors"] == []

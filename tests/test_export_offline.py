@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _scatter import pixels, separated
 
 nbformat = pytest.importorskip("nbformat", reason="needs the 'dev' extra (nbformat, nbclient, nbconvert)")
 nbclient = pytest.importorskip("nbclient", reason="needs the 'dev' extra")
@@ -248,20 +249,40 @@ def test_exported_quickstart_is_linked_offline(executed_quickstart, browser, tmp
         i, j = int(cells.nth(k).get_attribute("data-i")), int(cells.nth(k).get_attribute("data-j"))
         assert float(cells.nth(k).get_attribute("data-value")) == pytest.approx(res.Phi[i, j], rel=1e-5, abs=1e-7)
 
-    # click a well-separated sample in the scatter (x: prediction, y: local InterSHAP)
+    # click a well-separated sample in the scatter (x: its axis, y: local InterSHAP)
+    page.wait_for_timeout(600)  # the explorer lays itself out again for the new width
     canvas = root.locator("canvas.isw-scatter")
     canvas.scroll_into_view_if_needed()
-    x0, x1 = map(float, canvas.get_attribute("data-x-pixels").split(","))
-    y0, y1 = map(float, canvas.get_attribute("data-y-pixels").split(","))
-    pred = res.prediction.astype(np.float32)
-    x = x0 + (pred - pred.min()) / (pred.max() - pred.min()) * (x1 - x0)
-    y = y0 + np.nan_to_num(res.intershap_local, nan=-1.0) * (y1 - y0)
-    d = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :]) + np.eye(len(x)) * 1e9
     ok = np.isfinite(res.intershap_local) & (np.abs(res.phi[:, 0, 1]) > 1e-3)
-    target = int(np.argmax(np.where(ok, d.min(axis=1), -1)))
+    x, y = pixels(canvas, res.prediction, res.intershap_local)
+    target = separated(x, y, ok)
     assert target != 0
     box = canvas.bounding_box()
     page.mouse.click(box["x"] + float(x[target]), box["y"] + float(y[target]))
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", str(target))
+    # zoomed in with the wheel, a sample is still picked where it is drawn; reset goes back
+    page.mouse.move(box["x"] + float(x[target]), box["y"] + float(y[target]))
+    page.mouse.wheel(0, -600)
+    expect(canvas).not_to_have_attribute("data-view", "1,0,1,0")
+    page.wait_for_timeout(200)
+    x, y = pixels(canvas, res.prediction, res.intershap_local)
+    other = separated(x, y, ok & (np.arange(len(x)) != target), box=(50, box["width"] - 12, 12, box["height"] - 36))
+    page.mouse.click(box["x"] + float(x[other]), box["y"] + float(y[other]))
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", str(other))
+    reset = root.locator('button[aria-label="reset the zoom"]')
+    expect(reset).to_be_enabled()
+    reset.click()
+    expect(canvas).to_have_attribute("data-view", "1,0,1,0")
+    expect(reset).to_be_disabled()
+    # the rank axis spreads every sample out: pick one there, then back to the first
+    root.locator("select.isw-axis-mode").select_option("rank")
+    expect(canvas).to_have_attribute("data-x-mode", "rank")
+    x, y = pixels(canvas, res.prediction, res.intershap_local)
+    ranked = separated(x, y, ok & (np.arange(len(x)) != other))
+    page.mouse.click(box["x"] + float(x[ranked]), box["y"] + float(y[ranked]))
+    expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", str(ranked))
+    root.locator('input[aria-label="sample number"]').fill(str(target))
+    root.locator('input[aria-label="sample number"]').press("Enter")
     expect(root.locator(".isw-selected-mark")).to_have_attribute("data-sample", str(target))
     # the sample's heatmap now shows this sample's signed φ, the waterfall its prediction
     sample_cells = root.locator('.isw-cell[data-panel="sample"]')

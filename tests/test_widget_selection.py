@@ -104,3 +104,19 @@ def test_bad_filters_name_the_choices():
         plain.filters = {"label": "1"}
     restored = InterSHAPWidget(_labelled(), filters={"label": "0"})
     assert restored.filters == {"label": "0"} and len(restored.active_indices) > 0
+
+
+def test_the_static_fallback_says_how_to_get_the_live_explorer():
+    import base64
+
+    from intershap_widget.views.plots.static import summary_png
+    from intershap_widget.views.widget import LIVE_NOTE
+
+    res = _labelled(12)
+    bundle = InterSHAPWidget(res)._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert data["text/plain"].startswith(res.summary()) and data["text/plain"].endswith(LIVE_NOTE)
+    assert "trust the notebook" in LIVE_NOTE.lower() and "export_html" in LIVE_NOTE
+    png = base64.b64decode(data["image/png"])
+    assert png == summary_png(res, note=LIVE_NOTE) and png != summary_png(res)  # the note is in the picture

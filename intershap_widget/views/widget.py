@@ -61,6 +61,11 @@ _BUNDLE = _STATIC / "widget.js"
 _MAX_DISPLAY_MODALITIES = MAX_DISPLAY_MODALITIES
 
 
+#: What the static picture (shown where the explorer cannot run) says about the live one.
+LIVE_NOTE = ("A static picture. For the live explorer: trust the notebook in JupyterLab (File > Trust Notebook,\n"
+             "or `jupyter trust nb.ipynb`), or open the offline HTML page: isw.export_html('nb.ipynb').")
+
+
 class FrontEndMissingError(ImportError):
     """The widget's JS bundle was not built (an ImportError: display falls back to static)."""
 
@@ -247,7 +252,7 @@ class InterSHAPWidget(anywidget.AnyWidget):
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         if data is not None and isinstance(self.result, InteractionResult):
-            data.update(static_mimebundle(self.result, include, exclude))
+            data.update(static_mimebundle(self.result, include, exclude, note=LIVE_NOTE))
         elif data is not None:
             data["text/plain"] = self.result.summary()
         return bundle
