@@ -252,7 +252,7 @@ def test_bad_arguments(kwargs, match):
         calls.append(1)
         return model3(xs)
 
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(isw.InputError, match=match):
         isw.explain_features(f, [A, B, C], progress=False, **kwargs)
     assert not calls  # before any model call
 

@@ -20,6 +20,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from ..maths.errors import InputError
 from ..maths import games
 from ..maths.diagnostics import CancellationWarning, warn_if_degenerate
 from ..maths.feature_result import FeatureResult
@@ -46,11 +47,11 @@ DEFAULT_PERMUTATIONS = 32
 def _modality_index(modality: Any, names: list[str]) -> int:
     if isinstance(modality, (int, np.integer)) and not isinstance(modality, bool):
         if not 0 <= int(modality) < len(names):
-            raise ValueError(f"modality={modality} is out of range: X has {len(names)} modalities {names}")
+            raise InputError(f"modality={modality} is out of range: X has {len(names)} modalities {names}")
         return int(modality)
     if str(modality) in names:
         return names.index(str(modality))
-    raise ValueError(f"modality={modality!r} is not one of the modalities {names}; pass a name or an index")
+    raise InputError(f"modality={modality!r} is not one of the modalities {names}; pass a name or an index")
 
 
 def _columns(X: Any, i: int) -> list[str] | None:
@@ -66,7 +67,7 @@ def _samples(samples: Any, n: int) -> np.ndarray:
     if idx.dtype == bool:
         idx = np.flatnonzero(idx) if idx.shape == (n,) else idx
     if idx.ndim != 1 or idx.dtype.kind not in "iu" or idx.size == 0 or idx.min() < -n or idx.max() >= n:
-        raise ValueError(f"samples must be row indices (or a bool mask) of X's {n} rows, got {samples!r}")
+        raise InputError(f"samples must be row indices (or a bool mask) of X's {n} rows, got {samples!r}")
     return idx % n
 
 
@@ -93,7 +94,7 @@ def joint_baseline(baseline: Any, names: list[str], i: int, fmap: FeatureMap) ->
         return baseline  # explain's own check reports it
     own = specs[i]
     if isinstance(own, ImageReference) and own.kind == "blur":
-        raise ValueError("baseline: a blurred reference mixes neighbouring pixels across features; use "
+        raise InputError("baseline: a blurred reference mixes neighbouring pixels across features; use "
                          "ImageReference('mean') or 'constant' for explain_features")
     if hasattr(own, "shape") or isinstance(own, (Mapping, tuple)):
         as_group = isinstance(own, (Mapping, tuple))
@@ -162,7 +163,7 @@ def explain_features(model: Any, X: Any, background: Any = None, *, modality: in
         ``result.phi[:, i, :]``), ``effect_se``/``interaction_se`` when sampled.
     """
     if isinstance(model, Factorised):
-        raise TypeError("explain_features needs the whole model: a Factorised model's encoders see one modality "
+        raise InputError("explain_features needs the whole model: a Factorised model's encoders see one modality "
                         "whole; pass the model that takes the raw inputs")
     if uses_frames(X, options.get("modalities")):  # pandas in, pandas out, as explain does
         model, X, background = prepare_frames(model, X, background, options.pop("modalities", None))

@@ -25,6 +25,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from ..maths.errors import InputError
 from .inputs import Group
 
 __all__ = ["FeatureMap", "resolve_features", "split_modality", "assemble_modality"]
@@ -54,7 +55,7 @@ class FeatureMap:
         try:
             flat = np.broadcast_to(self.labels, trailing).ravel()
         except ValueError:
-            raise ValueError(f"the feature labels of shape {self.labels.shape} do not fit an array of one "
+            raise InputError(f"the feature labels of shape {self.labels.shape} do not fit an array of one "
                              f"sample's shape {trailing}") from None
         return [np.flatnonzero(flat == g) for g in range(self.n_features)]
 
@@ -63,8 +64,8 @@ def _arrays(x: Any) -> list:
     return list(x.leaves) if isinstance(x, Group) else [x]
 
 
-def _error(msg: str) -> ValueError:
-    return ValueError(f"features: {msg}")
+def _error(msg: str) -> InputError:
+    return InputError(f"features: {msg}")
 
 
 def _with_rest(labels: np.ndarray, names: list, kind: str, grid: tuple | None = None,

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..maths.errors import InputError
 from ..maths import games
 from ..maths.feature_result import FeatureResult
 from ..maths.feature_sampling import paired_permutations, permutation_parts, prefix_masks
@@ -45,7 +46,7 @@ def sampled_parts(adapter: Any, joint_x: list, joint_bg: list, m: int, i: int, g
 
     masking = options.get("masking", "expectation")
     if not (isinstance(masking, str) and masking == "expectation"):
-        raise ValueError(f"the sampled feature path masks with the expectation over the background; got "
+        raise InputError(f"the sampled feature path masks with the expectation over the background; got "
                          f"masking={masking!r}: use masking='expectation' or fewer features (exact path)")
     seed = int(options.get("seed", 0) or 0)
     perms = paired_permutations(g, -(-n_permutations // 2), seed)

@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..maths.errors import InputError
 from ..maths.feature_result import FeatureResult
 from ..maths.result import InteractionResult
 
@@ -70,7 +71,7 @@ def explain_words(run: Callable[..., FeatureResult], model: Any, X: Any, backgro
     ids = np.asarray(word_ids)[idx]
     n_words = int(ids.max()) + 1
     if n_words < 1:
-        raise ValueError("features: the word ids hold no word (every entry is −1)")
+        raise InputError("features: the word ids hold no word (every entry is −1)")
     rows, inverse = np.unique(ids.reshape(len(idx), -1), axis=0, return_inverse=True)
     runs = []
     for r, row in enumerate(rows):
@@ -78,7 +79,7 @@ def explain_words(run: Callable[..., FeatureResult], model: Any, X: Any, backgro
         pos = np.flatnonzero(inverse.ravel() == r)
         words = [int(w) for w in np.unique(row) if w >= 0]
         if len(words) + int((row < 0).any()) < 2:
-            raise ValueError(f"features: sample {int(idx[pos[0]])} has {len(words)} word(s); at least 2 features "
+            raise InputError(f"features: sample {int(idx[pos[0]])} has {len(words)} word(s); at least 2 features "
                              "are needed to share a modality out")
         fr = run(model, X, background, samples=idx[pos], features={f"word {w}": row == w for w in words},
                  **options)
