@@ -14,6 +14,7 @@ from .explainers.adapters import concatenated
 from .explainers.model_fit import ChanceLevelWarning
 from .explainers.outputs import diagonal
 from .explainers.precision import MaskingPrecisionWarning
+from .explainers.determinism import NondeterministicModelError, NondeterministicModelWarning
 from .explainers.checkpoint import CheckpointMismatch
 from .explainers.workers import DASK_WORKER_CONFIG, SlowWorkerWarning, WorkerVersionWarning
 from .explainers.exact import explain, explain_factorised
@@ -35,6 +36,8 @@ __all__ = [
     "CancellationWarning",
     "ChanceLevelWarning",
     "MaskingPrecisionWarning",
+    "NondeterministicModelError",
+    "NondeterministicModelWarning",
     "CallableMasker",
     "CheckpointMismatch",
     "compare_scores",

@@ -17,12 +17,14 @@ from __future__ import annotations
 import copy
 import threading
 import uuid
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from .adapters import ModelAdapter, _is_tensor, as_model
+from .determinism import NondeterministicModelWarning
 from .engine import EmptyValue, Engine
 from .inputs import Group
 from .launch import Launched
@@ -52,6 +54,7 @@ class Job:
     output_key: Any
     output: str
     names: list
+    allow_nondeterministic: bool = False
 
 
 class _NoBar:
@@ -124,14 +127,16 @@ def _probe_task(model, factory, device, job: Job, head: list, output: str, targe
     adapter, masker = _state(model, factory, device, job)
     if output == "auto":
         output = adapter.default_output()
-    with adapter.session():
+    with adapter.session(), warnings.catch_warnings(record=True) as caught:  # a worker's warning, to the driver
+        warnings.simplefilter("always", NondeterministicModelWarning)
         xs = [adapter.to_backend(x) for x in head]
-        output, n_cols = probe_model(adapter, masker, xs, output, target, class_names)
+        output, n_cols = probe_model(adapter, masker, xs, output, target, class_names, job.allow_nondeterministic)
         step = int(batch_size) if batch_size is not None else auto_batch_size(xs)
         run = Run(adapter, masker, xs, output, step, names=job.names, n_cols=n_cols)
         spent = 0 if batch_size is not None else calibrate(run, masker, n_pairs)
     return {"output": output, "n_cols": n_cols, "k": masker.n_rows, "describe": masker.describe(),
             "step": run.batch_size, "calibration_rows": spent, "output_dtype": adapter.output_dtype,
+            "warnings": [str(w.message) for w in caught if isinstance(w.message, NondeterministicModelWarning)],
             }
 
 
@@ -226,11 +231,12 @@ def _bind_here(masker: Any, background: list) -> None:
 
 def launch_on_dask(place: Any, model: Any, masker: Any, xs_in: list, bg_in: list, names: list, spec: Any, bar, *,
                    n_coalitions: int, call: Any, output_key: Any, output: str, target: Any, class_names: Any,
-                   batch_size: int | None, open_store: Callable[..., Any]) -> Launched:
+                   batch_size: int | None, open_store: Callable[..., Any],
+                   allow_nondeterministic: bool = False) -> Launched:
     """Probe on a worker, plan, open the checkpoint: the started run (see :func:`.launch.launch`)."""
     client, key = place.client, uuid.uuid4().hex
     xs_cpu, bg_cpu = [_cpu(x) for x in xs_in], [_cpu(b) for b in bg_in]
-    job = Job(key, bg_cpu, copy.copy(masker), spec, call, output_key, output, list(names))
+    job = Job(key, bg_cpu, copy.copy(masker), spec, call, output_key, output, list(names), allow_nondeterministic)
     model_ref = None if model is None else client.scatter(model, broadcast=True, hash=False)
     common = (model_ref, place.model_factory, place.device, client.scatter(job, broadcast=True, hash=False))
     try:
@@ -238,6 +244,8 @@ def launch_on_dask(place: Any, model: Any, masker: Any, xs_in: list, bg_in: list
         probe = client.submit(_probe_task, *common, [x[:2] for x in xs_cpu], output, target, class_names,
                               batch_size, xs_in[0].shape[0] * n_coalitions, pure=False).result()
         _bind_here(masker, bg_cpu)
+        for text in probe.get("warnings", []):
+            warnings.warn(text, NondeterministicModelWarning, stacklevel=4)
         masker.n_rows = probe["k"]  # a masking function's K is known after its first call
         step = int(probe["step"])
         output, n_cols = probe["output"], probe["n_cols"]

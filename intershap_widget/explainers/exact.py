@@ -77,6 +77,7 @@ def explain(
     class_names: Sequence[str] | None = None,
     progress: bool = True,
     allow_nonfinite: bool = False,
+    allow_nondeterministic: bool = False,
     call: str | None = None,
     output_key: Any = None,
     client: Any = None,
@@ -186,6 +187,12 @@ def explain(
     allow_nonfinite : bool
         Accept NaN/inf in ``X`` and the background (refused by default, naming the
         modality and row); the model's outputs must still be finite.
+    allow_nondeterministic : bool
+        The probe batch is evaluated twice; a model whose outputs differ (dropout on,
+        noise, an unseeded sampler) raises ``NondeterministicModelError`` naming the
+        remedy (``model.eval()``, fixed seeds). ``True`` explains it as it is (e.g.
+        Monte-Carlo dropout) with an ``isw.NondeterministicModelWarning``: its
+        randomness is in the result and in none of its error bars.
     modalities : dict ``{name: [column, ...]}``, optional
         With ``X`` a pandas DataFrame: the columns of each modality (every column in one).
         The model then gets one DataFrame per batch with ``X``'s columns, order and dtypes
@@ -220,7 +227,7 @@ def explain(
     inner = dict(target=target, output=output, modality_names=names, n_background=n_background, n_draws=n_draws,
                  batch_size=batch_size, precision=precision, seed=seed, labels=labels, class_names=class_names,
                  progress=progress, allow_nonfinite=allow_nonfinite, client=client, checkpoint=checkpoint,
-                 shard_size=shard_size, factorise=False)
+                 shard_size=shard_size, factorise=False, allow_nondeterministic=allow_nondeterministic)
     if isinstance(model, Factorised):
         if place.model_factory is not None or place.device is not None:
             raise ValueError("a Factorised model runs its encoders here: model_factory= and device= do not apply")
@@ -245,7 +252,7 @@ def explain(
     res = _explain_checked(model, chk, target=target, output=output, masking=masking, n_background=n_background,
                            n_draws=n_draws, baseline=baseline, batch_size=batch_size, class_names=class_names,
                            progress=progress, call=call, output_key=output_key, given=X, targets=targets,
-                           place=place)
+                           place=place, allow_nondeterministic=allow_nondeterministic)
     warn_if_degenerate(res)  # once per call: a score dominated by cancellation
     return res
 
@@ -281,7 +288,7 @@ def _first_layer(model: Any, chk: Any, factorise: Any, place: Placement, call: A
 def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking: Any, n_background: int,
                      n_draws: int, baseline: Any, batch_size: int | None, class_names: Any,
                      progress: bool, call: str | None, output_key: Any, given: Any,
-                     targets: dict | None, place: Placement) -> InteractionResult:
+                     targets: dict | None, place: Placement, allow_nondeterministic: bool = False) -> InteractionResult:
     """The exact run on checked inputs (:class:`~.checks.Checked`): masker, probe, the long
     run (here or on Dask workers), assembly, and the degenerate-score warning."""
     xs_in, bg_in, names, labels, seed = chk.xs, chk.background, chk.names, chk.labels, chk.seed
@@ -297,7 +304,8 @@ def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking:
                      output_key=output_key, output=output, target=target, class_names=class_names,
                      batch_size=batch_size,
                      open_store=store_opener(place, model, xs_in, bg_in, target, seed, baseline, targets,
-                                             call=call, output_key=output_key))
+                                             call=call, output_key=output_key),
+                     allow_nondeterministic=allow_nondeterministic)
         try:
             run = run_passes(job.engine, masker, len(xs_in), job.n_cols, job.output, target, targets)
         finally:

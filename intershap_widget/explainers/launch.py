@@ -66,9 +66,11 @@ def _named(value: Any) -> Any:
 
 def launch(place: Placement, model: Any, masker: Masker, xs_in: list, bg_in: list, names: list, spec: Any, bar,
            *, n_coalitions: int, call: Any, output_key: Any, output: str, target: Any, class_names: Any,
-           batch_size: int | None, open_store: Callable[..., Any]) -> Launched:
+           batch_size: int | None, open_store: Callable[..., Any],
+           allow_nondeterministic: bool = False) -> Launched:
     """Probe and plan the run of ``n_coalitions`` coalitions per sample; the engine
-    that computes it (see the module docstring)."""
+    that computes it (see the module docstring). ``allow_nondeterministic``: a model
+    that does not repeat itself on the probe warns instead of failing (:mod:`.determinism`)."""
     stored = Checkpoint.stored_manifest(place.checkpoint)
     if batch_size is None and stored is not None:  # resume at the batch size the run was timed at
         batch_size = stored["settings"].get("batch_size")
@@ -77,14 +79,15 @@ def launch(place: Placement, model: Any, masker: Masker, xs_in: list, bg_in: lis
 
         return launch_on_dask(place, model, masker, xs_in, bg_in, names, spec, bar, n_coalitions=n_coalitions,
                               call=call, output_key=output_key, output=output, target=target,
-                              class_names=class_names, batch_size=batch_size, open_store=open_store)
+                              class_names=class_names, batch_size=batch_size, open_store=open_store,
+                              allow_nondeterministic=allow_nondeterministic)
     adapter = as_model(model, call, output_key, output, inputs=spec)
     if output == "auto":
         output = adapter.default_output()
     with adapter.session():
         xs = [adapter.to_backend(x) for x in xs_in]
         masker.bind(adapter, [adapter.to_backend(b) for b in bg_in])
-        output, n_cols = probe_model(adapter, masker, xs, output, target, class_names)
+        output, n_cols = probe_model(adapter, masker, xs, output, target, class_names, allow_nondeterministic)
         step = int(batch_size) if batch_size is not None else auto_batch_size(xs)
         run = Run(adapter, masker, xs, output, step, names=names, n_cols=n_cols)
         spent = 0 if batch_size is not None else calibrate(run, masker, xs[0].shape[0] * n_coalitions)

@@ -1,5 +1,5 @@
-"""The probe: before the long run, two full rows and one masked sample's K rows through
-the model settle the output mode and the number of outputs C and check every shape,
+"""The probe: before the long run, two full rows (sample 0 twice: the same outputs, or a
+clear error) and one masked sample's K rows through the model settle the output mode and the number of outputs C and check every shape,
 so a wrong model or setting fails in a second, not after hours."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import numpy as np
 from .adapters import ModelAdapter, resolve_output
 from .calls import raise_with_context
 from .checks import check_output, check_raw_output
+from .determinism import check_repeatable
 from .maskers import Masker
 from ..maths.errors import InputError
 
@@ -18,17 +19,19 @@ __all__ = ["probe_model"]
 
 
 def probe_model(adapter: ModelAdapter, masker: Masker, xs: list, output: str, target: Any,
-           class_names: Sequence[str] | None) -> tuple[str, int]:
-    """Run two full rows and one masked sample's K rows: the resolved output mode and the
-    number of model outputs C, after every check that needs them."""
-    probe_rows = min(xs[0].shape[0], 2)
-    idx = np.arange(probe_rows)  # new arrays: the model may write into its input
-    try:
+                class_names: Sequence[str] | None, allow_nondeterministic: bool = False) -> tuple[str, int]:
+    """Run two full rows (sample 0 twice: a model must repeat itself, :mod:`.determinism`) and one
+    masked sample's K rows: the resolved output mode and the number of model outputs C,
+    after every check that needs them."""
+    probe_rows = 2
+    idx = np.zeros(probe_rows, dtype=np.int64)  # new arrays: the model may write into its input
+    try:  # sample 0 twice in one call: a model must repeat itself (:mod:`.determinism`)
         raw = adapter([adapter.take(x, idx) for x in xs])
     except Exception as exc:  # the model's own error, with the batch named
-        raise_with_context(exc, f"{exc} [on the probe batch: samples 0–{probe_rows - 1}, every modality present]")
+        raise_with_context(exc, f"{exc} [on the probe batch: sample 0 twice, every modality present]")
     check_raw_output(raw, probe_rows, None, "on a probe batch")
     probe = check_output(adapter.to_numpy(raw), probe_rows, None, "on a probe batch")
+    check_repeatable(probe[:1], probe[1:], adapter.output_dtype, allow_nondeterministic)
     output = resolve_output(output, probe)
     n_cols = probe.shape[1]
     if output == "regression" and n_cols != 1:
