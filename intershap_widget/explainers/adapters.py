@@ -30,6 +30,8 @@ __all__ = ["ModelAdapter", "Concatenated", "concatenated", "as_model", "OUTPUTS"
 #: are, ``"raw"`` explains the outputs as they are (e.g. logits without a softmax),
 #: are, regression has one value per row. ``"auto"`` decides on a probe batch.
 OUTPUTS = ("auto", "logits", "probability", "raw", "regression")
+#: rows up to which a failed first call is retried with the other calling conventions
+_TRIAL_ROWS = 4
 
 
 def _torch():
@@ -222,8 +224,10 @@ class ModelAdapter:
         except Exception as exc:
             if self.called_ok:  # the call works: a later failure is the model's, passed on as it is
                 raise
-            # before any call has worked: would another convention run? (on this probe batch)
-            works = [c for c in calls.CALLS if c != self.convention and self._runs_as(c, list(inputs), spec)]
+            # before any call has worked: would another convention run? Tried on the probe's
+            # few rows only (a worker's first batch may be large, its failure the model's own)
+            works = [c for c in calls.CALLS if c != self.convention and batch <= _TRIAL_ROWS
+                     and self._runs_as(c, list(inputs), spec)]
             raise calls.call_error(exc, self.convention, list(inputs), spec, works, self.kind) from exc
         self.called_ok = True
         return self._binary_scores(out)
