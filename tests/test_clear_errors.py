@@ -148,3 +148,22 @@ def test_another_calling_convention_that_works_is_named():
                        match=r"calling the model as model\(\[modality 0, modality 1\]\) failed with .*It runs when "
                              r"called as model\(modality 0, modality 1\): pass call='positional'"):
         isw.explain(TwoArgs(), _two(), call="list", progress=False)
+
+
+def test_reversed_and_read_only_views_into_a_factorised_model_give_the_numbers_of_their_copies():
+    torch.manual_seed(1)
+    encoders = [torch.nn.Linear(2, 3).double(), torch.nn.Linear(3, 3).double()]
+    model = isw.Factorised(encoders, Head())
+    X = _two()
+    frozen = X[1][:, ::-1]
+    frozen.flags.writeable = False
+    view = [X[0][::-1], frozen]
+    kw = dict(output="raw", target="all", progress=False)
+    got = isw.explain(model, view, **kw)
+    want = isw.explain(model, [np.ascontiguousarray(v) for v in view], **kw)
+    np.testing.assert_array_equal(got.class_values, want.class_values)
+
+
+class Head(torch.nn.Module):
+    def forward(self, zs):
+        return torch.stack([(zs[0] * zs[1]).sum(1), zs[0][:, 0]], 1)

@@ -24,7 +24,7 @@ from . import calls, outputs
 from .frames import FrameModel
 from .inputs import Group, InputSpec
 
-__all__ = ["ModelAdapter", "Concatenated", "concatenated", "as_model", "OUTPUTS"]
+__all__ = ["ModelAdapter", "Concatenated", "concatenated", "as_model", "OUTPUTS", "tensor_of"]
 
 #: What a model's raw output is: logits get a softmax, probabilities are used as they
 #: are, ``"raw"`` explains the outputs as they are (e.g. logits without a softmax),
@@ -50,6 +50,15 @@ def _is_torch_module(obj: Any) -> bool:
 def _is_tensor(obj: Any) -> bool:
     torch = _torch()
     return torch is not None and isinstance(obj, torch.Tensor)
+
+
+def tensor_of(x: Any) -> Any:
+    """``x`` as a torch tensor: a tensor as it is; an array shared where torch can wrap it,
+    copied where it cannot (read-only: a warning; negative strides such as ``x[::-1]``)."""
+    if _is_tensor(x):
+        return x
+    a = np.asarray(x)
+    return _torch().as_tensor(a if a.flags.writeable and min(a.strides, default=0) >= 0 else a.copy())
 
 
 @dataclass(frozen=True)
@@ -155,8 +164,7 @@ class ModelAdapter:
                         f"an input array of shape {a.shape} holds {a.dtype} values, and a torch model takes "
                         "tensors of numbers; encode them first (text: token ids from a tokenizer; categories: "
                         "integer codes, e.g. pandas.factorize; dates: e.g. days as numbers)")
-                # torch cannot wrap a read-only array (a warning) nor negative strides (x[::-1]): copy those
-                t = torch.as_tensor(a if a.flags.writeable and min(a.strides, default=0) >= 0 else a.copy())
+                t = tensor_of(a)
             if t.is_floating_point() and t.dtype != self.dtype:
                 t = t.to(self.dtype)
             return t.to(self.device)

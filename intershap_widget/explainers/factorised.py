@@ -28,6 +28,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import outputs
+from .adapters import tensor_of
 from .inputs import Group
 from .maskers import BackgroundMasker, CallableMasker
 
@@ -131,7 +132,7 @@ def _call_head(head: Any, zs: list) -> Any:
         dev = params[0].device if params else torch.device("cpu")
         dt = params[0].dtype if params else torch.get_default_dtype()
         with torch.inference_mode():
-            return head([torch.as_tensor(np.asarray(z) if not torch.is_tensor(z) else z).to(dev, dt) for z in zs])
+            return head([tensor_of(z).to(dev, dt) for z in zs])
     return head(zs)
 
 
@@ -192,7 +193,7 @@ def _run_encoder(encoder: Any, x: Any, batch_size: int, key: Any = None, which: 
         params = list(raw.parameters())
         dev = params[0].device if params else torch.device("cpu")
         dt = params[0].dtype if params else torch.get_default_dtype()
-        t = x if torch.is_tensor(x) else torch.as_tensor(np.asarray(x))
+        t = tensor_of(x)
         if t.is_floating_point():
             t = t.to(dt)
         modes = [(mod, mod.training) for mod in raw.modules()]
@@ -219,7 +220,7 @@ def _run_group_encoder(enc: Any, x: Group, batch_size: int, module: Any) -> Any:
     dt = params[0].dtype if params else torch.get_default_dtype()
 
     def tensor(a: Any) -> Any:
-        t = a if torch.is_tensor(a) else torch.as_tensor(np.asarray(a))
+        t = tensor_of(a)
         return (t.to(dt) if t.is_floating_point() else t).to(dev)
 
     modes = [(mod, mod.training) for mod in module.modules()]

@@ -38,6 +38,7 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
+from .adapters import tensor_of
 from .inputs import Group
 
 __all__ = ["FirstLayer", "first_layer", "detect", "resolve", "encoded", "SumHead"]
@@ -67,7 +68,7 @@ class FirstLayer:
 
     def __call__(self, xs: Sequence[Any]) -> Any:
         w = self.linear.weight
-        flat = [torch.as_tensor(np.asarray(x) if not torch.is_tensor(x) else x).reshape(len(x), -1).to(w.device, w.dtype)
+        flat = [tensor_of(x).reshape(len(x), -1).to(w.device, w.dtype)
                 for x in xs]
         with torch.inference_mode():
             return self.rest(self.linear(torch.cat(flat, dim=1)))
@@ -165,7 +166,7 @@ def detect(model: Any, xs: Sequence[Any]) -> FirstLayer | None:
 def _same_outputs(model: Any, fl: FirstLayer, xs: Sequence[Any]) -> bool:
     """Does ``model`` compute ``fl`` (a few rows of X, and those rows with the modalities
     rolled so that mixed rows are checked too)?"""
-    rows = [torch.as_tensor(np.asarray(x[:4]) if not torch.is_tensor(x) else x[:4]) for x in xs]
+    rows = [tensor_of(x[:4]) for x in xs]
     w = fl.linear.weight
     rows = [r.to(w.device, w.dtype) for r in rows]
     mixed = [r.roll(i, dims=0) for i, r in enumerate(rows)]
@@ -189,7 +190,7 @@ def encoded(fl: FirstLayer, xs: Sequence[Any], chunk: int = 65536) -> list:
     w = fl.linear.weight
     out = []
     for x, wm in zip(xs, fl.slices()):
-        t = torch.as_tensor(np.asarray(x) if not torch.is_tensor(x) else x)
+        t = tensor_of(x)
         t = t.reshape(t.shape[0], -1)
         with torch.inference_mode():
             parts = [t[i:i + chunk].to(w.device, w.dtype) @ wm.T for i in range(0, t.shape[0], chunk)]

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
+from .adapters import tensor_of
 from .first_layer import FirstLayer, encoded
 from .maskers import BackgroundMasker, BaselineMasker, Masker, RandomMasker, SampledMasker
 from .references import ReferenceMasker
@@ -135,7 +136,7 @@ def supported(masker: Masker) -> bool:
 def _raw_baseline(masker: BaselineMasker, background: Sequence[Any], w: Any) -> list:
     """The plain masker's baseline rows, M arrays ``(1, ...)`` (mean or zeros of the background, or given)."""
     def t(a: Any) -> Any:
-        return (a if torch.is_tensor(a) else torch.as_tensor(np.asarray(a))).to(w.device, w.dtype)
+        return tensor_of(a).to(w.device, w.dtype)
 
     base = masker.baseline
     if base == "mean":
