@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import stat
 import zipfile
 
@@ -149,13 +150,19 @@ def test_header_fields_are_checked_on_load(tmp_path, changes, why):
 def test_an_edited_interval_level_gets_a_clear_error_not_a_traceback():
     res = _res()
     res.settings["interval_level"] = "95%"
-    for show in (lambda r: r.intervals, lambda r: r.summary(), repr):
-        with pytest.raises(isw.InputError, match=r"settings\['interval_level'\] must be a number between 0 and 1 "
-                                                 r"\(0.95 for 95 % intervals\), got '95%'; set "
-                                                 r"res.settings\['interval_level'\] = 0.95"):
-            show(res)
+    said = (r"settings\['interval_level'\] must be a number between 0 and 1 \(0.95 for 95 % intervals\), got '95%'; "
+            r"set res.settings\['interval_level'\] = 0.95")
+    with pytest.raises(isw.InputError, match=said):
+        res.intervals
+    for text in (res.summary(), repr(res)):  # the numbers, without intervals, and what to set
+        assert re.search("no intervals: " + said, text), text
+        assert f"{100 * res.intershap:.1f} %" in text and "[" not in text.split("\n")[1]
+    from intershap_widget.views.encode import intervals
+
+    meta, phi_iv = intervals(res, 3)  # the widget: the numbers without intervals
+    assert "level" not in meta and phi_iv.shape == (0, 6)
     res.settings["interval_level"] = 0.9
-    assert "90 %" in res.summary() or "0.9" in res.summary() or res.intervals
+    assert "[90 % intervals over samples]" in res.summary()
 
 
 def test_results_over_the_floor_are_stored_plain_and_load_back(tmp_path, monkeypatch):

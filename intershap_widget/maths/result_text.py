@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import InputError
 from .uncertainty import check_interval_level
 
 __all__ = ["pct", "pct_interval", "summary_text", "fit_text"]
@@ -64,8 +65,10 @@ def summary_text(res: Any) -> str:
     m = res.n_modalities
     width = max(8, max(len(s) for s in res.modality_names))
     nan2 = (float("nan"), float("nan"))
-    iv = res.intervals or {}  # a result without intervals prints its numbers alone
-    level = check_interval_level(res.settings)
+    try:  # a result without intervals prints its numbers alone
+        level, iv, unusable = check_interval_level(res.settings), res.intervals or {}, None
+    except InputError as exc:  # an edited settings["interval_level"]: the numbers, and what to set
+        level, iv, unusable = 0.95, {}, str(exc)
     contrib_iv = iv.get("modality_contributions", np.full((2, m), np.nan))
     contrib = res.modality_contributions
     lines = [
@@ -74,6 +77,7 @@ def summary_text(res: Any) -> str:
         f"InterSHAP (local mean) = {pct_interval(res.intershap_local_mean, iv.get('intershap_local_mean', nan2))}"
         + (f"   [{100 * level:g} % intervals over samples]" if iv else ""),
         *_notes(res),
+        *([f"  no intervals: {unusable}"] if unusable else []),
         "  modality contributions: "
         + ", ".join(f"{n} {pct_interval(c, contrib_iv[:, i])}"
                     for i, (n, c) in enumerate(zip(res.modality_names, contrib))),

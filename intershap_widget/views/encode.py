@@ -16,6 +16,7 @@ import numpy as np
 from ..maths.games import interaction_matrices
 from ..maths.interactions import mobius
 from ..maths.result import InteractionResult
+from ..maths.errors import InputError
 from ..maths.uncertainty import check_interval_level
 from ..explainers.sampling import SampledResult
 from .quantity import output_kind, quantities
@@ -146,12 +147,15 @@ def intervals(result: Any, m: int) -> tuple[dict, np.ndarray]:
     """Confidence intervals of the result's own scores (``result.intervals``, when it has
     them) as meta and a ``(2, K)`` buffer of Φ's (low, high) terms; ``{}`` / ``(0, K)`` if not."""
     k = m * (m + 1) // 2
-    ivs = getattr(result, "intervals", None)
     meta: dict[str, Any] = {"nan_reason": getattr(result, "nan_reason", None) or ""}
+    try:  # an edited settings["interval_level"] shows the numbers without intervals
+        settings = getattr(result, "settings", None) or {}
+        level, ivs = check_interval_level(settings), getattr(result, "intervals", None)
+    except InputError:
+        return meta, np.zeros((0, k), np.float32)
     if not isinstance(ivs, dict) or not ivs:
         return meta, np.zeros((0, k), np.float32)
-    settings = getattr(result, "settings", None) or {}
-    meta["level"] = check_interval_level(settings)
+    meta["level"] = level
     for key, name in (("intershap", "intershap"), ("intershap_local_mean", "local_mean")):
         if key in ivs and ivs[key] is not None:
             meta[name] = [_finite_or_none(v) for v in ivs[key]]
