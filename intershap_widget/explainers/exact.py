@@ -322,7 +322,9 @@ def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking:
     if place.checkpoint is not None:
         settings["checkpoint"] = {"path": place.checkpoint, "shards_read_back": engine.shards_loaded,
                                   "shards_run": engine.shards_run}
-    reason = _degenerate(masker, output, target, job.n_cols, xs_in, bg_in, chk.background_is_x)
+    if _has_background(masker):  # which advice the cancellation warning gives (maths/diagnostics.py)
+        settings["background_overlap"] = background_overlap(xs_in, bg_in, chk.background_is_x)
+    reason = _degenerate(masker, output, target, job.n_cols, settings.get("background_overlap", 0.0))
     if reason is not None:
         settings["degenerate_global"] = reason
     res = _assemble(run.values, run.full, run.cls, output, target, names, class_names, labels, settings)
@@ -334,14 +336,16 @@ def _explain_checked(model: Any, chk: Any, *, target: Any, output: str, masking:
     return res
 
 
-def _degenerate(masker: Masker, output: str, target: Any, n_cols: int, xs: list, bg: list,
-                background_is_x: bool) -> str | None:
+def _has_background(masker: Masker) -> bool:
+    """Whether absent modalities come from background rows (not a baseline or a function)."""
+    return isinstance(masker, (RandomMasker, BackgroundMasker, SampledMasker)) and not isinstance(masker, BaselineMasker)
+
+
+def _degenerate(masker: Masker, output: str, target: Any, n_cols: int, overlap: float) -> str | None:
     """The reason the global score is degenerate (fixed output, background overlapping X)."""
-    if not isinstance(masker, (RandomMasker, BackgroundMasker, SampledMasker)) or isinstance(masker, BaselineMasker):
+    if not _has_background(masker) or not is_fixed_output(output, target, n_cols):
         return None
-    if not is_fixed_output(output, target, n_cols):
-        return None
-    return degenerate_reason(output, target, n_cols, background_overlap(xs, bg, background_is_x))
+    return degenerate_reason(output, target, n_cols, overlap)
 
 
 def explain_factorised(model: Factorised, X: Sequence[Any], background: Sequence[Any] | None = None, **kwargs: Any):
