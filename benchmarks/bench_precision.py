@@ -33,18 +33,32 @@ import numpy as np
 import intershap_widget as isw
 
 
-def hdxor(m: int, n: int, b: int, epochs: int):
+def trained(m: int, n_samples: int, epochs: int):
+    """The bench model: ``(model, valid split, test split, test F1)`` (also used by
+    benchmarks/bench_speed.py)."""
     import torch
 
     from intershap_widget.paper import datasets as D
     from intershap_widget.paper import fusion as F
 
     torch.set_num_threads(1)
-    ds = D.hd_xor("synergy", m, 20_000, seed=0)
+    ds = D.hd_xor("synergy", m, n_samples, seed=0)
     train, valid, test = ds.split("train"), ds.split("valid"), ds.split("test")
     model = F.make_model(ds.dims, "early", n_classes=2, seed=1)
     F.train_model(model, train.X, train.y, epochs=epochs, batch_size=128, lr=1e-3, seed=1, progress=False)
-    return f"HD-XOR synergy M={m}, early-fusion FCNN", model, [x[:n] for x in test.X], [x[:b] for x in valid.X], "logits"
+    f1 = F.f1_macro(test.y, F.predict_proba(model, test.X).argmax(1))
+    return model, valid, test, f1
+
+
+def run(model, X, bg, **kw):
+    """``(result, seconds)`` of a logits model's run, warnings silenced (bench_speed.py)."""
+    return _run(model, X, bg, "logits", **kw)
+
+
+def hdxor(m: int, n: int, b: int, epochs: int):
+    model, valid, test, f1 = trained(m, 20_000, epochs)
+    return (f"HD-XOR synergy M={m}, early-fusion FCNN (test F1 {f1:.3f})", model, [x[:n] for x in test.X],
+            [x[:b] for x in valid.X], "logits")
 
 
 def digits(n: int, b: int):

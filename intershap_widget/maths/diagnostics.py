@@ -68,8 +68,10 @@ def _advice(result: Any) -> str:
     elif not fixed:
         steps.append(_IN_THE_MODEL)
     read = _READ.format(local=_pct(result.intershap_local_mean), absf=_pct(result.intershap_abs))
-    return ("To measure interactions rather than what survives the average: " if steps and steps[-1] != _IN_THE_MODEL
-            else "") + "; ".join(steps) + ". " + read
+    text = "; ".join(steps)
+    if steps and steps[-1] != _IN_THE_MODEL:
+        text = "To measure interactions rather than what survives the average: " + text
+    return text[:1].upper() + text[1:] + ". " + read
 
 
 def cancellation_message(result: Any) -> str | None:
