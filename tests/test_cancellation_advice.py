@@ -13,15 +13,12 @@ import intershap_widget as isw
 from intershap_widget.maths import diagnostics
 
 
-def _mixed(flip: float, n: int = 400, seed: int = 0) -> np.ndarray:
-    """Coalition values (N, 4): a main effect of modality 0 and an interaction whose sign
-    flips on a share ``flip`` of the samples."""
-    rng = np.random.default_rng(seed)
-    sign = np.where(rng.random(n) < flip, -1.0, 1.0)
-    v = np.zeros((n, 4))
-    v[:, 1] = rng.normal(0.2, 0.05, n)
-    v[:, 3] = v[:, 1] + sign * rng.uniform(0.5, 1.0, n)
-    return v
+def _mixed(flip: float) -> np.ndarray:
+    """Coalition values (400, 4): a main effect and an interaction whose sign flips on a
+    share ``flip`` of the samples (test_honest_scores' game)."""
+    from test_honest_scores import _mixed_signs
+
+    return _mixed_signs(n=400, flip=flip)
 
 
 def _message(flip: float, **settings) -> str:
