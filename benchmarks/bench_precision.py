@@ -16,6 +16,8 @@ errors the runs report (global, φ RMS).
 * paper: ``RandomMasker(1000, empty="background")``: 1,000 draws per (sample, coalition)
 * default: per-sample stratified rows to the default precision target (v(∅) from the
   same rows: the axioms hold exactly)
+* precision='paper': the default's targets, tightened to the standard errors the
+  paper's 1,000 draws would have on this model (estimated from the first round)
 * precision=None: exact over one seeded 100-row subsample for all samples
 
 Usage: python benchmarks/bench_precision.py                  # both models, N=200, B=1000, 3 seeds
@@ -99,6 +101,7 @@ def compare(title: str, model, X, bg, output: str, seeds: int, draws: int) -> li
     methods = {
         f"paper ({draws} draws)": lambda s: dict(masking=isw.RandomMasker(draws, seed=s, empty="background")),
         "default": lambda s: dict(seed=s),
+        "precision='paper'": lambda s: dict(seed=s, precision="paper"),
         "precision=None (K=100)": lambda s: dict(precision=None, seed=s),
     }
     print(f"  {'masking':24s} {'rows':>11s} {'s':>6s} {'global err':>10s} {'φ RMS err':>10s} {'local RMS err':>13s}"

@@ -89,3 +89,20 @@ def test_no_behaviour_has_no_phi_scale():
 
     flat = np.full((4, 8), 0.3)
     assert absolute_targets({"global": 0.002, "phi": 0.02}, flat) == {"global": 0.002, "phi_scale": 0.0}
+
+
+def test_precision_paper_is_at_least_the_papers_draws(data):
+    """``precision="paper"``: the targets tighten to the standard errors the paper's 1,000
+    independent draws would have (v(∅) exact), estimated from the first round; the run
+    meets them (global, φ RMS, local RMS) or warns."""
+    X, bg = data
+    res, warned = _run(Regression(1.0), X, bg, precision="paper")
+    t = res.settings["masking_error"]["targets"]
+    assert {"paper_global", "paper_phi", "paper_local"} <= set(t) and t["paper"] == 1000
+    assert t["global"] <= t["paper_global"] and t["phi"] <= t["paper_phi"] and t["local"] == t["paper_local"]
+    loc = float(np.sqrt(np.mean(res.intershap_local_masking_se**2)))
+    met = (res.intershap_masking_se <= t["global"] * 1.05 and res.masking_se.phi_rms <= t["phi"] * 1.05
+           and loc <= t["local"] * 1.05)
+    assert met or warned
+    default, _ = _run(Regression(1.0), X, bg)
+    assert res.settings["masking_error"]["rows_per_sample"] >= default.settings["masking_error"]["rows_per_sample"]

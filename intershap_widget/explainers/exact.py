@@ -133,13 +133,16 @@ def explain(
         1,024 … 65,536, timed on blocks built like the run's, when the run is large enough
         (:mod:`.throughput`) (``settings["calibration_rows"]``), else
         about 16 MB of input per batch on a CPU, 64 MB on an accelerator.
-    precision : ``"default"`` | float | dict | None
+    precision : ``"default"`` | ``"paper"`` | float | dict | None
         Target masking error (1 standard error) when the background is sampled:
         ``{"global": ..., "phi": ...}`` with φ's target (the RMS over samples and entries)
         a fraction of the RMS over samples of v(N) − v(∅), so it does not depend on the
         output's units (``"phi_absolute"``: in output units instead); a float g means
         ``{"global": g, "phi": 10·g}``; ``"default"`` = ``{"global": 0.002, "phi": 0.02}``
-        (the paper's 1,000 draws, or better). Rows per sample are added until the
+        (the paper's 1,000 draws or better on HD-XOR; not on every model:
+        docs/masking_error.md); ``"paper"`` adds targets at the standard errors the
+        paper's 1,000 draws would have on this model, for the global score, φ RMS and
+        the local scores' RMS (more rows where needed). Rows per sample are added until the
         targets hold (or every background row is used; a run stopped short by the cap
         of 2,048 rows warns, ``isw.MaskingPrecisionWarning``). Every result carries its
         masking error: ``res.masking_se`` (``coalition_values_se``, ``phi_masking_se``,

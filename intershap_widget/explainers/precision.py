@@ -37,8 +37,11 @@ __all__ = ["DEFAULT_PRECISION", "FIRST_ROUND", "MAX_ROUNDS", "MAX_KEPT_ROWS", "p
 #: scale is about 0.45: 0.02 of it is their 0.01). ``"phi_absolute"`` sets φ's target in
 #: the output's units instead.
 DEFAULT_PRECISION = {"global": 0.002, "phi": 0.02}
-#: keys of a precision dict
-PRECISION_KEYS = ("global", "phi", "phi_absolute")
+#: keys of a precision dict ("paper": n, at least the precision of the paper's n draws
+#: per coalition on the global score, φ RMS and the local scores' RMS)
+PRECISION_KEYS = ("global", "phi", "phi_absolute", "paper")
+#: ``precision="paper"``: the default targets, and at least the paper's 1,000 draws
+PAPER_PRECISION = {"global": 0.002, "phi": 0.02, "paper": 1000.0}
 FIRST_ROUND = 32
 MAX_ROUNDS = 4
 #: rows per sample a precision target may ask for (twice the paper's 1,000 draws);
@@ -81,6 +84,8 @@ def parse_precision(precision: Any) -> dict | None:
     ``"phi_absolute"`` (output units) → a dict of positive targets, or None."""
     if precision is None:
         return None
+    if isinstance(precision, str) and precision == "paper":
+        return dict(PAPER_PRECISION)
     if isinstance(precision, dict):
         unknown = set(precision) - set(PRECISION_KEYS)
         if unknown:
@@ -108,7 +113,7 @@ def absolute_targets(targets: dict, values: np.ndarray) -> dict:
     """``targets`` with φ's in output units (``"phi"``: × :func:`behaviour_scale` of
     ``values`` ``(N, 2**M)``; dropped when the model shows no behaviour) and the scale
     kept under ``"phi_scale"``."""
-    out = {k: v for k, v in targets.items() if k == "global"}
+    out = {k: v for k, v in targets.items() if k in ("global", "paper")}
     if "phi_absolute" in targets:
         out["phi"] = targets["phi_absolute"]
     elif "phi" in targets:
@@ -139,7 +144,7 @@ def rows_needed(err: MaskingError, k: int, b: int, targets: dict, margin: float 
         return k
     gap = 1.0 / k - 1.0 / b
     need = k
-    for key, se in (("global", err.intershap), ("phi", err.phi_rms)):
+    for key, se in (("global", err.intershap), ("phi", err.phi_rms), ("local", _local_rms(err))):
         t = targets.get(key)
         if t is None or not np.isfinite(se) or se <= t:
             continue
@@ -177,6 +182,8 @@ def rounds_to_precision(add_rows: Callable[[int, int, int], None], rows: np.ndar
     while rows is not None:  # rows too many to keep: no error, no rounds
         err = _error(rows[:, :, :k_done], values, cls, keep_all, k_done, masker)
         rounds.append({"rows_per_sample": k_done, "intershap_se": err.intershap, "phi_rms_se": err.phi_rms})
+        if len(rounds) == 1 and "paper" in targets:
+            targets = _at_least_the_papers(targets, rows[:, :, :k_done], values, cls, keep_all)
         if masker.rows_per_sample is not None or len(rounds) >= MAX_ROUNDS:
             break
         # from the first round's few rows: part of the way, then the rest from a variance on many rows
@@ -188,6 +195,33 @@ def rounds_to_precision(add_rows: Callable[[int, int, int], None], rows: np.ndar
         add_rows(k_done, k_next, len(rounds))
         k_done = k_next
     return k_done, rounds, targets
+
+
+def _local_rms(err: MaskingError) -> float:
+    loc = np.asarray(err.intershap_local, dtype=np.float64)
+    loc = loc[np.isfinite(loc)]
+    return float(np.sqrt(np.mean(loc**2))) if loc.size else float("nan")
+
+
+def _at_least_the_papers(targets: dict, rows: np.ndarray, values: np.ndarray, cls: np.ndarray,
+                         keep_all: bool) -> dict:
+    """``targets`` tightened to the standard errors the paper's estimator would have with
+    ``targets["paper"]`` independent draws per (sample, coalition) and v(∅) exact,
+    estimated from the first round's per-row outputs ``(N, 2**M, K)`` (the independent
+    design's formula, scaled from K to n draws): global, φ RMS and local RMS."""
+    y = target_values(values, cls, keep_all)
+    k, draws = rows.shape[2], float(targets["paper"])
+    flat = np.array(rows, dtype=np.float64)
+    flat[:, 0, :] = y[:, :1]  # the paper's v(∅): the mean over the whole background, no draws
+    flat[:, -1, :] = y[:, -1:]
+    paper = masking_error(flat, y, "independent", 1.0)
+    shrink = np.sqrt(k / draws)
+    out = dict(targets)
+    for key, se in (("global", paper.intershap), ("phi", paper.phi_rms), ("local", _local_rms(paper))):
+        if np.isfinite(se) and se > 0:
+            out[key] = min(out.get(key, np.inf), se * shrink)
+            out[f"paper_{key}"] = se * shrink
+    return out
 
 
 def target_values(values: np.ndarray, cls: np.ndarray, keep_all: bool) -> np.ndarray:
@@ -264,7 +298,8 @@ def attach_masking_error(res: Any, masker: Any, rows: np.ndarray | None, values:
     }
     if design == "paired" and targets and masker.rows_per_sample is None:  # the loop chose the rows
         missed = [f"{key} ±{se:.2g} > {targets[key]:.2g}" for key, se in
-                  (("global", err.intershap), ("phi", err.phi_rms)) if key in targets and se > targets[key] * 1.05]
+                  (("global", err.intershap), ("phi", err.phi_rms), ("local", _local_rms(err)))
+                  if key in targets and se > targets[key] * 1.05]
         if missed:
             if "phi_scale" in targets and any(m.startswith("phi") for m in missed):
                 missed.append(f"φ's target is relative to the RMS of v(N) − v(∅), {targets['phi_scale']:.3g}")
