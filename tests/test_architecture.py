@@ -6,7 +6,7 @@ AST walk over every module, deferred imports inside functions included.
     views       imports maths and explainers
     paper       imports all three
 
-Also the size rules of the design: no module over 400 lines, no function over 80
+No import cycles, and the size rules of the design: no module over 400 lines, no function over 80
 (docstrings not counted).
 """
 
@@ -173,3 +173,77 @@ def test_small_modules_and_functions():
                 if length > MAX_FUNCTION_LINES:
                     long_functions.append(f"{_module_name(path)}.{node.name} ({length} lines)")
     assert long_modules == [] and long_functions == [], (long_modules, long_functions)
+
+
+def import_graph(sources: list[tuple[str, str, bool]]) -> dict[str, set[str]]:
+    """``{module: modules of ours it imports}`` (deferred imports included), for
+    ``sources`` given as ``(module, source, is_package)``; a name imported from a module
+    (``from .x import f``) counts as an import of that module."""
+    known = {module for module, _, _ in sources}
+    graph: dict[str, set[str]] = {module: set() for module in known}
+    for module, source, is_package in sources:
+        for _, name in imported_modules(source, module, is_package):
+            while name and name not in known:
+                name = name.rpartition(".")[0]
+            if name and name != module:
+                graph[module].add(name)
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every strongly connected set of two or more modules (Tarjan), each sorted: modules
+    that import each other, directly or around a loop."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def _package_sources() -> list[tuple[str, str, bool]]:
+    return [(_module_name(p), s, p.name == "__init__.py") for p, s in _sources()]
+
+
+def test_no_import_cycles():
+    """No two modules import each other, directly or around a loop, deferred imports
+    included (a package's ``__init__`` may import its modules: they name each other, never
+    the package)."""
+    cycles = import_cycles(import_graph(_package_sources()))
+    assert cycles == [], f"import cycles: {cycles}"
+
+
+def test_an_import_cycle_is_caught():
+    sources = [
+        ("intershap_widget.explainers.a", "from .b import f\n", False),
+        ("intershap_widget.explainers.b", "def g():\n    from .c import h\n", False),
+        ("intershap_widget.explainers.c", "from intershap_widget.explainers import a\n", False),
+        ("intershap_widget.explainers.d", "from .a import f\n", False),
+    ]
+    assert import_cycles(import_graph(sources)) == [[f"intershap_widget.explainers.{x}" for x in "abc"]]
+    assert import_cycles(import_graph(sources[:2] + sources[3:])) == []

@@ -27,10 +27,10 @@ from .adapters import ModelAdapter, _is_tensor, as_model
 from .determinism import NondeterministicModelWarning
 from .engine import EmptyValue, Engine
 from .inputs import Group
-from .launch import Launched
 from .probe import probe_model
 from .run import Run, auto_batch_size
 from .shards import PassSpec, Shard, compute_shard, plan_shards
+from .started import Launched, calibrate
 from .workers import check_workers
 
 __all__ = ["DaskEngine", "launch_on_dask"]
@@ -122,8 +122,6 @@ def _probe_task(model, factory, device, job: Job, head: list, output: str, targe
                 batch_size: int | None, n_pairs: int) -> dict:
     """On a worker: the probe (:func:`.probe.probe_model`), the batch size (given, or
     timed on this worker's hardware) and what the plan needs."""
-    from .launch import calibrate
-
     adapter, masker = _state(model, factory, device, job)
     if output == "auto":
         output = adapter.default_output()

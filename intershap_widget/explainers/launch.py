@@ -5,36 +5,19 @@ process (:class:`~.engine.LocalEngine`) or on Dask workers
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from .adapters import as_model
 from .checkpoint import Checkpoint, open_checkpoint
-from .engine import Engine, LocalEngine
-from .maskers import Masker, SampledMasker
+from .engine import LocalEngine
+from .maskers import Masker
 from .placement import Placement
 from .probe import probe_model
 from .run import Run, auto_batch_size
 from .shards import plan_shards
+from .started import Launched, calibrate
 
 __all__ = ["Launched", "launch", "store_opener", "calibrate"]
-
-
-@dataclass
-class Launched:
-    """A started run: its engine, the resolved output mode, C, the batch size, rows spent
-    timing batch sizes, and the dtype of the model's outputs."""
-
-    engine: Engine
-    output: str
-    n_cols: int
-    step: int
-    calibration_rows: int
-    output_dtype: str | None
-
-    def close(self) -> None:
-        """Release what the run holds (a Dask run's worker state)."""
-        self.engine.close()
 
 
 def store_opener(place: Placement, model: Any, xs: list, bg: list, target: Any, seed: int, baseline: Any = None,
@@ -96,13 +79,3 @@ def launch(place: Placement, model: Any, masker: Masker, xs_in: list, bg_in: lis
     engine = LocalEngine(run, shards, target, bar, store)
     return Launched(engine, output, n_cols, run.batch_size, spent, adapter.output_dtype)
 
-
-def calibrate(run: Run, masker: Masker, n_pairs: int) -> int:
-    """Time a few batch sizes on the probe when a run of ``n_pairs`` (sample, coalition)
-    pairs is large enough (sets ``run.batch_size``): the rows spent."""
-    from .throughput import calibrate_batch_size
-
-    n_rows = masker.n_rows if not isinstance(masker, SampledMasker) else min(masker.n_background, 256)
-    expected = n_pairs * max(n_rows, 1)
-    run.batch_size, spent, _ = calibrate_batch_size(run, expected, run.batch_size)
-    return spent
