@@ -16,7 +16,8 @@ from .explainers.outputs import diagonal
 from .explainers.precision import MaskingPrecisionWarning
 from .explainers.determinism import NondeterministicModelError, NondeterministicModelWarning
 from .explainers.checkpoint import CheckpointMismatch
-from .explainers.workers import DASK_WORKER_CONFIG, SlowWorkerWarning, WorkerVersionWarning
+from .explainers.workers import DASK_WORKER_CONFIG, ClusterSetupError, SlowWorkerWarning, WorkerVersionWarning
+from .explainers.cluster_faults import DistributedRunError
 from .explainers.exact import explain, explain_factorised
 from .explainers.factorised import Factorised
 from .explainers.feature_explain import explain_features
@@ -40,10 +41,12 @@ __all__ = [
     "NondeterministicModelWarning",
     "CallableMasker",
     "CheckpointMismatch",
+    "ClusterSetupError",
     "compare_scores",
     "concatenated",
     "DASK_WORKER_CONFIG",
     "diagonal",
+    "DistributedRunError",
     "explain",
     "explain_factorised",
     "explain_features",

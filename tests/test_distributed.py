@@ -114,7 +114,7 @@ def test_factorised_and_model_factory(client):
     moved = isw.explain(factory(), X, bg, client=client, device=lambda name: "cpu" if name in (0, 1) else "?", **kw)
     assert np.array_equal(moved.coalition_values, isw.explain(factory(), X, bg, **kw).coalition_values)
     assert moved.settings["first_layer"]["dims"] == list(DIMS)
-    with pytest.raises(RuntimeError, match=r"[Dd]evice string.*worker-[01]"):
+    with pytest.raises(isw.ClusterSetupError, match=r"device string 'worker-[01]' on worker [01]"):
         isw.explain(factory(), X, bg, client=client, device=lambda name: f"worker-{name}", **kw)
 
 

@@ -109,6 +109,9 @@ class Checkpoint:
             return None
         return json.loads(found.read_text(encoding="utf-8"))
 
+    def close(self) -> None:
+        """Release the folder (nothing to release yet)."""
+
     def _shard_path(self, pass_index: int, index: int) -> Path:
         return self.path / f"pass{pass_index}_shard{index:05d}.npz"
 
@@ -166,7 +169,7 @@ def _identity(obj: Any) -> str:
 
 def open_checkpoint(path: str, model: Any, xs: Sequence[Any], bg: Sequence[Any], *, output: str, target: Any,
                     step: int, shards: Sequence[Any], describe: dict, seed: int, baseline: Any = None,
-                    precision: dict | None = None) -> Checkpoint:
+                    precision: dict | None = None, identity: Any = None) -> Checkpoint:
     """The :class:`Checkpoint` of the run folder ``path`` for this run: its manifest holds
     the inputs' and background's fingerprints, the model's identity
     (:func:`model_identity`), the settings that change the numbers (masking, output,
@@ -178,7 +181,7 @@ def open_checkpoint(path: str, model: Any, xs: Sequence[Any], bg: Sequence[Any],
         "format": FORMAT,
         "inputs": fingerprint(leaves(xs)),
         "background": fingerprint(leaves(bg)),
-        "model": model_identity(model),
+        "model": identity if identity is not None else model_identity(model),
         "settings": {
             **settings,
             "output": output,

@@ -1,65 +1,44 @@
 """The long run of :func:`intershap_widget.explain` on a Dask cluster
 (``explain(..., client=dask.distributed.Client)``; ``pip install "intershap-widget[distributed]"``).
 
-The driver checks the inputs, probes the model on a worker, then submits one task per
-shard and pass (:mod:`.shards`); each task computes its samples with
-:func:`~.shards.compute_shard`, the same function the local run uses, so the result is
-bit-identical to the local one for the same batch size (and the same library versions
-and hardware). The model and the background go to each worker once
-(``client.scatter(..., broadcast=True)``; or a ``model_factory`` is called once per
-worker, for models that must be loaded where they run, e.g. one per GPU), each shard's
-samples once. Finished shards come back as they complete: the progress bar counts the
-model rows of the whole run across workers, a checkpoint saves each one on the driver.
+The driver checks the cluster and the inputs (:mod:`.workers`), probes the model on a
+worker, then submits one task per shard and pass (:mod:`.shards`); each task computes its
+samples with :func:`~.shards.compute_shard`, the same function the local run uses, so the
+result is bit-identical to the local one for the same batch size (and the same library
+versions and hardware). The model (or a ``model_factory``, called once per worker, for
+models that must be loaded where they run, e.g. one per GPU), the device and the
+background reach every worker, present and future, through a worker plugin
+(:mod:`.worker_state`); each shard's samples are scattered once and sent again when the
+workers holding them die. Finished shards come back as they complete: the progress bar
+counts the model rows of the whole run across workers, a checkpoint saves each one on
+the driver. What the cluster loses on the way is reported and repaired by
+:mod:`.cluster_faults`.
 """
 
 from __future__ import annotations
 
 import copy
-import threading
+import time
 import uuid
 import warnings
-from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from .adapters import ModelAdapter, _is_tensor, as_model
+from .adapters import ModelAdapter, _is_tensor
+from .cluster_faults import MAX_RESENDS, LossWatch, cancelled_by_the_cluster, lost_scheduler, too_many_losses
 from .determinism import NondeterministicModelWarning
 from .engine import EmptyValue, Engine
 from .inputs import Group
-from .probe import probe_model
-from .run import Run, auto_batch_size
-from .shards import PassSpec, Shard, compute_shard, plan_shards
-from .started import Launched, calibrate
-from .workers import check_workers
+from .shards import PassSpec, Shard, plan_shards
+from .started import Launched
+from .worker_state import Job, RunState, empty_task, plugin_name, probe_task, shard_task, stale_plugins
+from .workers import check_cluster, send_error
 
 __all__ = ["DaskEngine", "launch_on_dask"]
 
-#: times a shard is sent again after the worker holding its samples died
-MAX_RESUBMITS = 3
-_STATE: dict = {}
-_LOCK = threading.Lock()
-
-
-@dataclass
-class Job:
-    """What every task of a run needs, scattered to each worker once: the background
-    ``(K, ...)`` on the CPU, an unbound masker, how the model is called."""
-
-    key: str
-    background: list
-    masker: Any
-    spec: Any
-    call: Any
-    output_key: Any
-    output: str
-    names: list
-    allow_nondeterministic: bool = False
-
-
-class _NoBar:
-    def update(self, n: int) -> None:  # a worker's rows reach the driver's bar per shard
-        pass
+#: seconds a scatter waits for workers (while every worker restarts, there are none)
+_SCATTER_TIMEOUT = 120
 
 
 def _cpu(value: Any) -> Any:
@@ -68,157 +47,121 @@ def _cpu(value: Any) -> Any:
     return value.detach().cpu() if _is_tensor(value) else value
 
 
-def _worker_threads(adapter: ModelAdapter) -> None:
-    """A CPU worker runs as many shards at once as it has threads: a torch model then
-    runs each on one thread (no oversubscription). A worker of one thread keeps what its
-    environment says (``OMP_NUM_THREADS``; Dask's default is 1)."""
-    if adapter.kind != "torch":
-        return
-    try:
-        from distributed import get_worker
-
-        worker = get_worker()
-        threads = getattr(worker, "nthreads", None) or worker.state.nthreads
-    except (ImportError, ValueError, AttributeError):
-        return
-    if int(threads) > 1:
-        import torch
-
-        torch.set_num_threads(1)
-
-
-def _worker_device(device: Any) -> str | None:
-    """``device``, or ``device(name of this worker)`` when it is a function."""
-    if device is None or isinstance(device, str):
-        return device
-    from distributed import get_worker
-
-    return str(device(get_worker().name))
-
-
-def _state(model: Any, factory: Callable | None, device: Any, job: Job) -> tuple[ModelAdapter, Any]:
-    """This worker's model adapter and bound masker for the run ``job.key`` (built once)."""
-    with _LOCK:
-        if job.key not in _STATE:
-            built = factory() if factory is not None else model
-            where = _worker_device(device)
-            if where is not None and hasattr(built, "to"):
-                built = built.to(where)
-            adapter = as_model(built, job.call, job.output_key, job.output, inputs=job.spec)
-            if adapter.kind == "torch":
-                adapter.model.eval()  # this worker's own copy: eval for good (shards may run in threads at once)
-            _worker_threads(adapter)
-            masker = copy.copy(job.masker)
-            masker.bind(adapter, [adapter.to_backend(b) for b in job.background])
-            _STATE[job.key] = (adapter, masker)
-        return _STATE[job.key]
-
-
-def _forget(key: str) -> None:
-    _STATE.pop(key, None)
-
-
-def _probe_task(model, factory, device, job: Job, head: list, output: str, target: Any, class_names: Any,
-                batch_size: int | None, n_pairs: int) -> dict:
-    """On a worker: the probe (:func:`.probe.probe_model`), the batch size (given, or
-    timed on this worker's hardware) and what the plan needs."""
-    adapter, masker = _state(model, factory, device, job)
-    if output == "auto":
-        output = adapter.default_output()
-    with adapter.session(), warnings.catch_warnings(record=True) as caught:  # a worker's warning, to the driver
-        warnings.simplefilter("always", NondeterministicModelWarning)
-        xs = [adapter.to_backend(x) for x in head]
-        output, n_cols = probe_model(adapter, masker, xs, output, target, class_names, job.allow_nondeterministic)
-        step = int(batch_size) if batch_size is not None else auto_batch_size(xs)
-        run = Run(adapter, masker, xs, output, step, names=job.names, n_cols=n_cols)
-        spent = 0 if batch_size is not None else calibrate(run, masker, n_pairs)
-    return {"output": output, "n_cols": n_cols, "k": masker.n_rows, "describe": masker.describe(),
-            "step": run.batch_size, "calibration_rows": spent, "output_dtype": adapter.output_dtype,
-            "warnings": [str(w.message) for w in caught if isinstance(w.message, NondeterministicModelWarning)],
-            }
-
-
-def _shard_task(model, factory, device, job: Job, xs_part: list, shard: Shard, spec: PassSpec, target: Any,
-                cls: np.ndarray | None, output: str, step: int, n_cols: int):
-    """On a worker: one shard's part of a pass (:func:`.shards.compute_shard`)."""
-    adapter, bound = _state(model, factory, device, job)
-    masker = copy.copy(bound)  # the pass sets its rows k0..k1 on its own copy
-    with adapter.session():
-        xs = [adapter.to_backend(x) for x in xs_part]
-        run = Run(adapter, masker, xs, output, step, names=job.names, n_cols=n_cols, offset=shard.start)
-        return compute_shard(run, Shard(shard.index, 0, shard.size), spec, target, cls, _NoBar())
-
-
-def _empty_task(model, factory, device, job: Job, output: str, step: int, n_cols: int) -> tuple:
-    """On a worker: v(∅) ``(C,)`` and its per-row outputs ``(K, C)``."""
-    adapter, masker = _state(model, factory, device, job)
-    with adapter.session():
-        run = Run(adapter, masker, [b[:1] for b in masker.background], output, step, names=job.names, n_cols=n_cols)
-        return run.mean_over_rows(masker.empty_inputs(), _NoBar())
-
-
 class DaskEngine(Engine):
-    """The passes on Dask workers: one task per pending shard, gathered as completed."""
+    """The passes on Dask workers: one task per pending shard, gathered as completed;
+    shards whose inputs the cluster lost are sent again (up to :data:`MAX_RESENDS` times
+    each)."""
 
-    def __init__(self, client: Any, key: str, common: tuple, xs_cpu: list, shards: list[Shard], k: int,
-                 target: Any, bar, store: Any, run_args: tuple) -> None:
+    def __init__(self, client: Any, key: str, plugin: str, xs_cpu: list, shards: list[Shard], k: int,
+                 target: Any, bar, store: Any, run_args: tuple, watch: LossWatch) -> None:
         super().__init__(shards, k, target, bar, store)
-        self.client, self.common, self.run_args = client, common, run_args  # (output, step, n_cols)
-        self._key = key
+        self.client, self.run_args = client, run_args  # (output, step, n_cols)
+        self._key, self._plugin, self.watch = key, plugin, watch
         self.xs_cpu = xs_cpu
-        self.inputs = client.scatter([[x[s.start:s.stop] for x in xs_cpu] for s in shards], hash=False)
+        self.inputs: dict[int, Any] = {}
+        self.resends = dict.fromkeys((s.index for s in shards), 0)
+
+    def _scatter(self, shard: Shard) -> Any:
+        """The shard's samples on the cluster (sent now if not there); a worker that dies
+        while they are sent makes the scheduler's reply fail: they are sent again."""
+        if shard.index not in self.inputs:
+            part = [x[shard.start:shard.stop] for x in self.xs_cpu]
+            for attempt in range(MAX_RESENDS + 1):
+                try:
+                    sent = self.client.scatter(part, hash=False, timeout=_SCATTER_TIMEOUT)
+                    break
+                except (OSError, TimeoutError):
+                    if self.client.status != "running" or attempt == MAX_RESENDS:
+                        raise
+                    time.sleep(0.5 * (attempt + 1))  # let the nannies bring workers back
+            self.watch.keys.update(str(f.key) for f in sent)
+            self.inputs[shard.index] = sent
+        return self.inputs[shard.index]
 
     def _submit(self, spec: PassSpec, shard: Shard, cls: np.ndarray | None):
         part = None if cls is None else cls[shard.start:shard.stop]
-        return self.client.submit(_shard_task, *self.common, self.inputs[shard.index], shard, spec, self.target,
+        return self.client.submit(shard_task, self._key, self._scatter(shard), shard, spec, self.target,
                                   part, *self.run_args, pure=False)
 
-    def _rescatter(self, shard: Shard) -> None:
-        """Send a shard's samples again: their only copy died with a worker."""
-        self.inputs[shard.index] = self.client.scatter([x[shard.start:shard.stop] for x in self.xs_cpu],
-                                                       hash=False)
+    def _resend(self, spec: PassSpec, shard: Shard, cls: np.ndarray | None, err: BaseException):
+        """Send a shard again (its samples too) after the cluster lost what it needed."""
+        self.resends[shard.index] += 1
+        if self.resends[shard.index] > MAX_RESENDS:
+            raise too_many_losses(shard, self.watch, self.store) from err
+        self.inputs.pop(shard.index, None)
+        self.watch.resent(shard, self.resends[shard.index])
+        return self._submit(spec, shard, cls)
 
     def _compute(self, spec: PassSpec, pending: list[Shard], cls: np.ndarray | None) -> Iterator:
         from distributed import as_completed
-        from distributed.client import FutureCancelledError
         from distributed.scheduler import KilledWorker
 
         futures = {self._submit(spec, shard, cls): shard for shard in pending}
-        tries = dict.fromkeys((s.index for s in pending), 0)
         queue = as_completed(list(futures))
         try:
             for fut in queue:
                 shard = futures.pop(fut)
+                self.watch.report()
                 try:
-                    result = fut.result()  # a worker's error is raised here, naming its sample and coalition
+                    result = fut.result()  # a model's error is raised here as it is, naming its shard
                 except KilledWorker as err:
-                    raise RuntimeError(
-                        f"shard {shard.index} (samples {shard.start}–{shard.stop - 1}) took down every worker that "
-                        "ran it: the model crashes its process on these samples (out of memory? a segfault?). "
-                        "Try a smaller batch_size=, or run those samples here to see the error") from err
-                except FutureCancelledError:
-                    tries[shard.index] += 1
-                    if tries[shard.index] > MAX_RESUBMITS:
+                    raise too_many_losses(shard, self.watch, self.store, killed=True) from err
+                except Exception as err:  # noqa: BLE001 - sorted below: the cluster's, or the model's
+                    if lost_scheduler(err, self.client):
+                        raise self.watch.scheduler_error(err, self.store) from err
+                    if not cancelled_by_the_cluster(err):
                         raise
-                    self._rescatter(shard)  # a worker died holding the shard's samples: run it elsewhere
-                    new = self._submit(spec, shard, cls)
+                    new = self._resend(spec, shard, cls, err)
                     futures[new] = shard
                     queue.add(new)
                     continue
                 self.bar.update(shard.size * spec.rows_per_sample(self.k))
                 yield shard, result
+        except (OSError, TimeoutError) as err:  # scattering or submitting to a scheduler that is gone
+            if not lost_scheduler(err, self.client):
+                raise
+            raise self.watch.scheduler_error(err, self.store) from err
         finally:
-            self.client.cancel([f for f in futures if not f.done()])
+            self.watch.report()
+            if self.client.status == "running":
+                self.client.cancel([f for f in futures if not f.done()])
 
     def close(self) -> None:
-        """Drop this run's model and masker from every worker, and its scattered data."""
-        self.client.run(_forget, self._key)
-        self.inputs = []
+        """Drop this run's model and masker from every worker, and its scattered data;
+        never raises (an error of the run itself is what the caller must see)."""
+        self.inputs = {}
+        self.watch.close()
+        release(self.client, self._plugin)
 
     def _empty(self) -> EmptyValue:
-        mean, rows = self.client.submit(_empty_task, *self.common, *self.run_args, pure=False).result()
+        for attempt in range(MAX_RESENDS + 1):
+            try:
+                mean, rows = self.client.submit(empty_task, self._key, *self.run_args, pure=False).result()
+                break
+            except Exception as err:  # noqa: BLE001
+                if lost_scheduler(err, self.client):
+                    raise self.watch.scheduler_error(err, self.store) from err
+                if not cancelled_by_the_cluster(err) or attempt == MAX_RESENDS:
+                    raise
         self.bar.update(rows.shape[0])
         return EmptyValue(mean, rows)
+
+
+def release(client: Any, name: str) -> None:
+    """Remove a run's worker plugin (every worker drops its model); quiet when the
+    cluster is gone (then there is nothing left to release)."""
+    if client.status != "running":
+        return
+    try:
+        client.unregister_worker_plugin(name)
+    except Exception:  # noqa: BLE001 - the scheduler may already be gone; the next run cleans up
+        pass
+
+
+def _clean_stale(client: Any) -> None:
+    """Remove run plugins left on this cluster by drivers that went away without ending."""
+    for name in client.run_on_scheduler(stale_plugins):
+        release(client, name)
 
 
 def _bind_here(masker: Any, background: list) -> None:
@@ -227,20 +170,39 @@ def _bind_here(masker: Any, background: list) -> None:
     masker.bind(adapter, [adapter.to_backend(b) for b in background])
 
 
+def _register(client: Any, model: Any, place: Any, job: Job) -> str:
+    """Register the run's worker plugin: every worker, present and future, gets the model."""
+    name = plugin_name(client.id, job.key)
+    plugin = RunState(model, place.model_factory, place.device, job)
+    for attempt in range(MAX_RESENDS + 1):
+        try:
+            client.register_plugin(plugin, name=name)
+            return name
+        except OSError:  # a worker left while the plugin was sent: new workers get it as they join
+            if client.status != "running" or attempt == MAX_RESENDS:
+                raise
+            time.sleep(0.5 * (attempt + 1))
+        except Exception as err:  # noqa: BLE001 - a model that does not pickle is named; anything else passes
+            raise send_error(model, err) from err
+    return name
+
+
 def launch_on_dask(place: Any, model: Any, masker: Any, xs_in: list, bg_in: list, names: list, spec: Any, bar, *,
                    n_coalitions: int, call: Any, output_key: Any, output: str, target: Any, class_names: Any,
                    batch_size: int | None, open_store: Callable[..., Any],
                    allow_nondeterministic: bool = False) -> Launched:
-    """Probe on a worker, plan, open the checkpoint: the started run (see :func:`.launch.launch`)."""
+    """Check the cluster, probe on a worker, plan, open the checkpoint: the started run
+    (see :func:`.launch.launch`)."""
     client, key = place.client, uuid.uuid4().hex
+    check_cluster(client, model, place.model_factory, place.device)
+    _clean_stale(client)
     xs_cpu, bg_cpu = [_cpu(x) for x in xs_in], [_cpu(b) for b in bg_in]
     job = Job(key, bg_cpu, copy.copy(masker), spec, call, output_key, output, list(names), allow_nondeterministic)
-    model_ref = None if model is None else client.scatter(model, broadcast=True, hash=False)
-    common = (model_ref, place.model_factory, place.device, client.scatter(job, broadcast=True, hash=False))
+    name = _register(client, model, place, job)
+    watch = LossWatch(client, bar)
     try:
-        check_workers(client)
-        probe = client.submit(_probe_task, *common, [x[:2] for x in xs_cpu], output, target, class_names,
-                              batch_size, xs_in[0].shape[0] * n_coalitions, pure=False).result()
+        probe = client.submit(probe_task, key, [x[:2] for x in xs_cpu], output, target, class_names,
+                              batch_size, xs_in[0].shape[0] * n_coalitions, model is None, pure=False).result()
         _bind_here(masker, bg_cpu)
         for text in probe.get("warnings", []):
             warnings.warn(text, NondeterministicModelWarning, stacklevel=4)
@@ -248,12 +210,14 @@ def launch_on_dask(place: Any, model: Any, masker: Any, xs_in: list, bg_in: list
         step = int(probe["step"])
         output, n_cols = probe["output"], probe["n_cols"]
         shards = plan_shards(xs_in[0].shape[0], n_coalitions * probe["k"] + 1, place.shard_size)
-        store = open_store(output, step, shards, probe["describe"])
+        store = open_store(output, step, shards, probe["describe"], probe["identity"])
         link = getattr(client, "dashboard_link", None)
         if link and not bar.disable:
             bar.write(f"InterSHAP on Dask: {len(shards)} shards, dashboard {link}")
-        engine = DaskEngine(client, key, common, xs_cpu, shards, probe["k"], target, bar, store, (output, step, n_cols))
+        engine = DaskEngine(client, key, name, xs_cpu, shards, probe["k"], target, bar, store,
+                            (output, step, n_cols), watch)
     except BaseException:
-        client.run(_forget, key)
+        watch.close()
+        release(client, name)
         raise
     return Launched(engine, output, n_cols, step, probe["calibration_rows"], probe["output_dtype"])

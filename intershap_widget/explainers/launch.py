@@ -23,18 +23,19 @@ __all__ = ["Launched", "launch", "store_opener", "calibrate"]
 def store_opener(place: Placement, model: Any, xs: list, bg: list, target: Any, seed: int, baseline: Any = None,
                  precision: dict | None = None, extra: dict | None = None, call: Any = None,
                  output_key: Any = None) -> Callable[..., Any]:
-    """``(output, step, shards, describe) -> Checkpoint or None`` for this run; ``extra``
+    """``(output, step, shards, describe, identity=None) -> Checkpoint or None`` for this
+    run (``identity``: the model's, when taken elsewhere, e.g. on a worker); ``extra``
     settings (e.g. a sampler's budget) join the manifest, with how the model is called
     and what is read from its output."""
     extra = {**(extra or {}), "call": call, "output_key": _named(output_key)}
 
-    def open_store(output: str, step: int, shards: list, describe: dict) -> Any:
+    def open_store(output: str, step: int, shards: list, describe: dict, identity: Any = None) -> Any:
         if place.checkpoint is None:
             return None
         return open_checkpoint(place.checkpoint, model if model is not None else place.model_factory, xs, bg,
                                output=output, target=target, step=step, shards=shards,
                                describe={**describe, **extra}, seed=seed, baseline=baseline,
-                               precision=precision)
+                               precision=precision, identity=identity)
 
     return open_store
 

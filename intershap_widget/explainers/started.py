@@ -28,7 +28,11 @@ class Launched:
 
     def close(self) -> None:
         """Release what the run holds (a Dask run's worker state, the checkpoint's lock)."""
-        self.engine.close()
+        try:
+            self.engine.close()
+        finally:
+            if self.engine.store is not None:
+                self.engine.store.close()
 
 
 def calibrate(run: Run, masker: Masker, n_pairs: int) -> int:
