@@ -258,13 +258,13 @@ class FailsOn(SmoothModel):
 
     def __call__(self, xs):
         if np.any(np.all(xs[0] == self.marker, axis=1)):
-            raise KeyError("the model's own error")
+            raise KeyError("model failure 42")
         return super().__call__(xs)
 
 
 def test_a_model_error_on_a_worker_is_the_models_own_with_the_shard_named(client):
     X, bg = inputs()
-    with pytest.raises(KeyError, match="the model's own error") as caught:
+    with pytest.raises(KeyError, match="model failure 42") as caught:
         isw.explain(FailsOn(X[0][9]), X, bg, client=client, **KW)  # sample 9: shard 4 (samples 8-9)
     notes = " ".join(getattr(caught.value, "__notes__", []))
     assert "shard 4, samples 8-9, on Dask worker" in notes
