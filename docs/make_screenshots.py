@@ -3,7 +3,8 @@
 Runs a toy three-modality classifier through ``isw.explain`` in a real headless
 JupyterLab (the browser tests' server helper), picks a pair and a sample from Python,
 and saves palette-quantised PNGs: ``explorer-{light,dark}.png`` on a wide page (1,800
-px) and ``explorer-narrow-{light,dark}.png`` on a narrow one (800 px).
+px), ``explorer-medium-{light,dark}.png`` at 1,280 px and ``explorer-narrow-{light,dark}.png``
+on a narrow one (800 px).
 
     PYTHONPATH=. python docs/make_screenshots.py
 """
@@ -64,8 +65,9 @@ def main() -> None:
             run_python(s["client"], "w.selected_pair = (0, 1); "
                                     "w.selected_sample = int(np.nanargmax(res.intershap_local))")
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:hide-cell-code')")
-            for width, name in ((1800, "explorer"), (800, "explorer-narrow")):
-                page.set_viewport_size({"width": width, "height": 1300 if width > 1000 else 3200})
+            for width, name in ((1800, "explorer"), (1280, "explorer-medium"), (800, "explorer-narrow")):
+                page.set_viewport_size({"width": width, "height": 900 if width > 1000 else 2000})
+                page.wait_for_timeout(1500)  # the explorer lays itself out again for the new width
                 for theme, suffix in (("JupyterLab Light", "light"), ("JupyterLab Dark", "dark")):
                     page.evaluate("(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})", theme)
                     sel = ".isw-root.isw-dark" if suffix == "dark" else ".isw-root:not(.isw-dark)"

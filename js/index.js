@@ -250,7 +250,9 @@ function mount(model, root, dark, width, persist) {
     root.classList.add("isw-measure");
     const side = Math.max(widthOf(pair, 300), ctx.m >= 3 ? widthOf(orders, 280) : 0);
     const widths = { heat: widthOf(heat, 480), bars: widthOf(bars, 340), side };
-    plan = { ...chooseLayout(width - 18, widths), widths };
+    // not laid out (hidden, or the page restyling): estimates, measured again once shown
+    const estimated = !heat.getBoundingClientRect().width;
+    plan = { ...chooseLayout(width - 18, widths), widths, estimated };
     root.classList.remove("isw-measure");
     root.dataset.layout = plan.name;
     root.dataset.room = `${Math.round(width)}: heat ${widths.heat}, bars ${widths.bars}, side ${widths.side}`;
@@ -303,8 +305,22 @@ function render({ model, el }) {
   const persist = {}; // the scatter's axis and zoom across redraws
   let dark = isDark(el);
   let width = available(el);
-  let current = mount(model, root, dark, width, persist);
-  const redraw = () => { current.cleanup(); current = mount(model, root, dark, width, persist); };
+  let current = null;
+  let settle = 0;
+  let tries = 0;
+  // drawn while hidden (a theme switch restyling the page, a collapsed output): draw again
+  // once the explorer has a width, so that the layout uses measured panel widths
+  const check = () => {
+    if (el.getBoundingClientRect().width > 0 && root.isConnected) { width = available(el); redraw(); }
+    else if (tries++ < 40) settle = setTimeout(check, 250);
+  };
+  const redraw = () => {
+    current?.cleanup();
+    current = mount(model, root, dark, width, persist);
+    clearTimeout(settle);
+    if (current.plan?.estimated && tries++ < 40) settle = setTimeout(check, 250);
+  };
+  redraw();
   // JupyterLab flips this attribute when the theme changes: redraw canvas colours.
   const body = el.ownerDocument.body;
   const watch = new MutationObserver(() => {
@@ -328,6 +344,7 @@ function render({ model, el }) {
     watch.disconnect();
     resize?.disconnect();
     clearTimeout(timer);
+    clearTimeout(settle);
     current.cleanup();
     root.remove();
   };

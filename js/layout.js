@@ -26,15 +26,18 @@ export function chooseLayout(avail, w) {
   if (left >= SCATTER_MIN) return { name: "medium", scatter: Math.min(SCATTER_MAX, Math.floor(left)), barsStacked: false };
   const first = Math.max(w.heat, 2 * w.bars);
   left = room(first, 1);
-  if (left >= SCATTER_MIN && avail - first - GAP + 8 >= w.side) return { name: "tiered", scatter: Math.min(SCATTER_MAX, Math.floor(left)), barsStacked: false };
+  if (left >= SCATTER_MIN && avail - first - GAP >= w.side) return { name: "tiered", scatter: Math.min(SCATTER_MAX, Math.floor(left)), barsStacked: false };
   left = room(w.heat, 1);
   if (left >= SCATTER_MIN) return { name: "narrow", scatter: Math.min(SCATTER_MAX, Math.floor(left)), barsStacked: false };
   return { name: "single", scatter: Math.max(240, Math.min(SCATTER_MAX, Math.floor(avail - CHROME))), barsStacked: false };
 }
 
-/** Whether the explorer should be laid out again: another layout, or a scatter 40 px off. */
+/**
+ * Whether the explorer should be laid out again: another layout, a scatter that must
+ * shrink (else the grid sticks out), or one that can grow by 40 px or more.
+ */
 export function relayoutNeeded(old, now) {
-  return !old || old.name !== now.name || Math.abs(old.scatter - now.scatter) >= 40;
+  return !old || old.name !== now.name || now.scatter < old.scatter || now.scatter - old.scatter >= 40;
 }
 
 /** The width `el` takes (px), or `fallback` where it is not laid out (detached). */

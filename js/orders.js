@@ -7,7 +7,7 @@ import { pct, fmtInt } from "./scales.js";
 import { groupOrders } from "./mobius.js";
 import { WHAT } from "./help.js";
 
-const BAR = 40;
+const BAR = 34;
 
 /** @param {HTMLElement} parent @param {any} ctx */
 export function createOrders(parent, ctx) {

@@ -42,7 +42,7 @@ export const CSS = `
 .isw-panel{max-width:100%;box-sizing:border-box}
 .isw-panel svg{max-width:none}
 .isw-otable{border-collapse:collapse;margin:2px 0 4px 0}
-.isw-otable th,.isw-otable td{padding:1px 3px;text-align:right;font-weight:normal;white-space:nowrap}
+.isw-otable th,.isw-otable td{padding:1px 2px;text-align:right;font-weight:normal;white-space:nowrap}
 .isw-otable thead th{color:var(--jp-ui-font-color2,#666);font-size:var(--jp-ui-font-size0,11px)}
 .isw-otable tbody th{text-align:left}
 .isw-num{font-variant-numeric:tabular-nums}

@@ -57,5 +57,6 @@ test("the layout puts as many linked views side by side as the width allows", ()
   }
   assert.ok(at(1700).barsStacked && !at(1200).barsStacked);
   assert.ok(relayoutNeeded(null, at(1200)) && relayoutNeeded(at(1200), at(1700)));
-  assert.ok(!relayoutNeeded(at(1200), at(1210)));
+  assert.ok(!relayoutNeeded(at(1200), at(1210)), "a few px more: not worth a redraw");
+  assert.ok(relayoutNeeded(at(1210), at(1200)), "a few px less: the grid would stick out");
 });
