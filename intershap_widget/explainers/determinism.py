@@ -7,9 +7,10 @@ differ. Different outputs raise :class:`NondeterministicModelError` naming the r
 ``explain(..., allow_nondeterministic=True)`` (Monte-Carlo dropout studies) runs anyway
 with a :class:`NondeterministicModelWarning`.
 
-Outputs count as the same within 16 units of the output dtype's precision of their
-scale (GPU kernels may reorder a sum between calls; dropout or noise moves outputs by
-far more).
+Outputs count as the same within 4 units of the output dtype's precision of their
+scale, and never less than 1e-5 of it (a model computing in float32 and returning
+float64 may round the same row differently at another place in a batch; GPU kernels
+may reorder a sum); dropout or noise moves outputs by far more.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from ..maths.errors import InputError
 
 __all__ = ["NondeterministicModelError", "NondeterministicModelWarning", "repeat_difference", "check_repeatable"]
 
-_ULPS = 16.0
+_ULPS = 4.0
+#: the smallest relative difference that counts as non-determinism
+_FLOOR = 1e-5
 
 
 class NondeterministicModelError(InputError):
@@ -46,13 +49,13 @@ def _eps(dtype: str | None) -> float:
 
 def repeat_difference(first: np.ndarray, second: np.ndarray, dtype: str | None) -> float | None:
     """The largest difference between two evaluations ``(B, C)`` of the same rows when it
-    is beyond rounding (16 units of ``dtype``'s precision of their scale), else None."""
+    is beyond rounding (module docstring), else None."""
     a, b = np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)
     if a.shape != b.shape:
         return float("inf")
     gap = float(np.max(np.abs(a - b))) if a.size else 0.0
     scale = float(np.max(np.abs(a))) if a.size else 0.0
-    return gap if gap > _ULPS * _eps(dtype) * max(scale, np.finfo(np.float64).tiny) else None
+    return gap if gap > max(_ULPS * _eps(dtype), _FLOOR) * max(scale, np.finfo(np.float64).tiny) else None
 
 
 def check_repeatable(first: np.ndarray, second: np.ndarray, dtype: str | None, allow: bool) -> str | None:
