@@ -2,9 +2,11 @@
 
 Prints, measured in one run on this machine, for the paper's early-fusion FCNN
 (intershap_widget.paper.fusion, modalities 110/90/100/110) at N = 2,000, M = 4, K = 50
-(N·(2**M − 2)·K + N + K = 1,402,050 model rows):
+(N·(2**M − 2)·K + N + K = 1,402,050 model rows), in ``--rounds`` interleaved rounds of
+(single process, machine ceiling, 1 worker, 2 workers), so that every ratio is read
+against the single-process time and the ceiling measured in the same round:
   * wall time of the single-process run, of 1 and of 2 local workers (processes, one
-    thread each; the cluster is started before timing), and the speed-ups
+    thread each; both clusters are started and warmed before timing), and the speed-ups
     (goal: >= 1.7x with 2 workers on 2 free cores);
   * the per-shard overhead (scheduler, transfer, gathering) = (wall time of the
     1-worker run − the workers' compute time) / shards, as a share of a shard's
@@ -19,7 +21,7 @@ The workers start with ``isw.DASK_WORKER_CONFIG`` (glibc's trim and mmap thresho
 256 MB, docs/scale.md); with ``--dask-default-env`` they keep Dask's default
 (MALLOC_TRIM_THRESHOLD_=65536), which made them 1.4-2.3x slower.
 
-Usage: python benchmarks/bench_distributed.py [--n 2000] [--k 50] [--shard-size S] [--dask-default-env]
+Usage: python benchmarks/bench_distributed.py [--n 2000] [--k 50] [--shard-size S] [--dask-default-env] [--rounds R]
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def compute_seconds(stream: list) -> tuple[float, int]:
     """Total compute time and count of the shard tasks in a Dask task stream."""
     total, count = 0.0, 0
     for task in stream:
-        if "_shard_task" not in str(task.get("key", "")):
+        if not str(task.get("key", "")).startswith("shard_task"):
             continue
         count += 1
         total += sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
@@ -82,7 +84,16 @@ def timed_sharded(client, model, X, bg, shard_size, batch_size):
     return res, wall, ts.data
 
 
-def main(n: int = 2000, k: int = 50, shard_size: int | None = None, dask_default_env: bool = False) -> None:
+def timed_local(model, X, bg, shard_size, batch_size):
+    start = time.perf_counter()
+    res = isw.explain(model, X, bg, shard_size=shard_size, batch_size=batch_size, progress=False)
+    return res, time.perf_counter() - start
+
+
+def main(n: int = 2000, k: int = 50, shard_size: int | None = None, dask_default_env: bool = False,
+         rounds: int = 2) -> None:
+    """Rounds of (one process, ceiling, 1 worker, 2 workers), interleaved: each ratio is
+    read against the one-process time and the ceiling of its own round."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -94,39 +105,33 @@ def main(n: int = 2000, k: int = 50, shard_size: int | None = None, dask_default
     X = [rng.normal(size=(n, d)).astype(np.float32) for d in SIZES]
     bg = [x[:k] for x in X]
     isw.explain(model, [x[:5] for x in X], [b[:5] for b in bg], progress=False)  # warm-up
-    start = time.perf_counter()
-    local = isw.explain(model, X, bg, shard_size=shard_size, progress=False)
-    t_local = time.perf_counter() - start
-    step = local.settings["batch_size"]  # timed on the probe here; the workers run at the same size
-    walls, overhead, same = {}, None, True
-    for workers in (1, 2):
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=None) as cluster, Client(cluster) as client:
-            isw.explain(model, [x[:5] for x in X], [b[:5] for b in bg], client=client, progress=False)
-            res, walls[workers], stream = timed_sharded(client, model, X, bg, shard_size, step)
-            same &= bool(np.array_equal(res.coalition_values, local.coalition_values))
-            if workers == 1:
+    local, _ = timed_local(model, X, bg, shard_size, None)
+    step = local.settings["batch_size"]  # timed on the probe here; every run below uses it
+    kw = dict(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
+    with LocalCluster(**kw) as one, LocalCluster(**{**kw, "n_workers": 2}) as two, \
+            Client(one) as c1, Client(two) as c2:
+        for c in (c1, c2):  # the workers build their model once, before any timing
+            isw.explain(model, [x[:5] for x in X], [b[:5] for b in bg], client=c, progress=False)
+        rows, same, overhead = local.settings["model_rows"], True, None
+        print(f"distributed explain: N={n}, M=4, K={k}, early-fusion FCNN {sum(SIZES)}->{sum(SIZES) // 2}->"
+              f"{sum(SIZES) // 4}->2, {rows:,} model rows, batch {step}, one thread per process; "
+              f"worker environment: {'Dask default' if dask_default_env else 'isw.DASK_WORKER_CONFIG'}")
+        print("  round  one process   1 worker        2 workers       ceiling  2 workers / ceiling")
+        for r in range(rounds):
+            res0, t0 = timed_local(model, X, bg, shard_size, step)
+            ceiling = machine_ceiling(step)
+            res1, t1, stream = timed_sharded(c1, model, X, bg, shard_size, step)
+            res2, t2, _ = timed_sharded(c2, model, X, bg, shard_size, step)
+            same &= all(np.array_equal(res.coalition_values, res0.coalition_values) for res in (res1, res2))
+            if overhead is None:
                 busy, shards = compute_seconds(stream)
-                overhead = ((walls[1] - busy) / shards, busy / shards, shards)
-    start = time.perf_counter()  # again: the machine's load may have changed meanwhile
-    isw.explain(model, X, bg, shard_size=shard_size, batch_size=step, progress=False)
-    t_again = time.perf_counter() - start
-    ceiling = machine_ceiling(step)
-    rows = local.settings["model_rows"]
-    print(f"distributed explain: N={n}, M=4, K={k}, early-fusion FCNN {sum(SIZES)}->"
-          f"{sum(SIZES) // 2}->{sum(SIZES) // 4}->2, {rows:,} model rows, batch {step}, one thread per process")
-    print(f"  single process      {t_local:.2f} s before, {t_again:.2f} s after the cluster runs "
-          f"({rows / t_local / 1e6:.2f} M rows/s)")
-    t_local = min(t_local, t_again)
-    for w in (1, 2):
-        print(f"  {w} worker{'s' if w > 1 else ' '}           {walls[w]:.2f} s  speed-up {t_local / walls[w]:.2f}x")
-    print(f"  machine ceiling     {ceiling:.2f}x: two plain processes running the model at once, against one "
-          f"(no Dask); 2 workers reach {t_local / walls[2] / ceiling:.0%} of it")
+                overhead = ((t1 - busy) / shards, busy / shards, shards)
+            print(f"  {r + 1:>5}  {t0:7.2f} s     {t1:6.2f} s {t0 / t1:4.2f}x  {t2:6.2f} s {t0 / t2:4.2f}x  "
+                  f"{ceiling:5.2f}x   {t0 / t2 / ceiling:6.0%}")
     per, shard_time, shards = overhead
     print(f"  shards              {shards} of about {shard_time:.2f} s compute each")
     print(f"  per-shard overhead  {per * 1e3:.0f} ms = {100 * per / shard_time:.1f} % of a shard (goal < 5 %)")
     print(f"  bit-identical to the single-process run: {same}")
-    print(f"  worker environment: {'Dask default' if dask_default_env else 'isw.DASK_WORKER_CONFIG'}")
 
 
 if __name__ == "__main__":
@@ -135,5 +140,6 @@ if __name__ == "__main__":
     parser.add_argument("--k", type=int, default=50)
     parser.add_argument("--shard-size", type=int, default=None)
     parser.add_argument("--dask-default-env", action="store_true", help="keep Dask's MALLOC_TRIM_THRESHOLD_")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds (default 2)")
     args = parser.parse_args()
-    main(args.n, args.k, args.shard_size, args.dask_default_env)
+    main(args.n, args.k, args.shard_size, args.dask_default_env, args.rounds)

@@ -15,7 +15,7 @@ from .explainers.model_fit import ChanceLevelWarning
 from .explainers.outputs import diagonal
 from .explainers.precision import MaskingPrecisionWarning
 from .explainers.determinism import NondeterministicModelError, NondeterministicModelWarning
-from .explainers.checkpoint import CheckpointMismatch
+from .explainers.checkpoint import CheckpointError, CheckpointInUse, CheckpointMismatch, DamagedShardWarning
 from .explainers.workers import DASK_WORKER_CONFIG, ClusterSetupError, SlowWorkerWarning, WorkerVersionWarning
 from .explainers.cluster_faults import DistributedRunError
 from .explainers.exact import explain, explain_factorised
@@ -40,10 +40,13 @@ __all__ = [
     "NondeterministicModelError",
     "NondeterministicModelWarning",
     "CallableMasker",
+    "CheckpointError",
+    "CheckpointInUse",
     "CheckpointMismatch",
     "ClusterSetupError",
     "compare_scores",
     "concatenated",
+    "DamagedShardWarning",
     "DASK_WORKER_CONFIG",
     "diagonal",
     "DistributedRunError",

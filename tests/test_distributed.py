@@ -363,3 +363,21 @@ def test_a_transformers_model_with_grouped_dict_inputs_shards_bit_for_bit(client
         assert sharded.settings["shards"] == 3
     local = isw.sample_explain(model, X, bg, budget=6, **kw)
     assert np.array_equal(isw.sample_explain(model, X, bg, budget=6, client=client, **kw).phi, local.phi)
+
+
+def test_a_model_factory_is_identified_by_the_model_it_builds(client, tmp_path):
+    """Two factories of the same name building other weights never share a checkpoint:
+    the identity is the built model's, taken on the first worker before any call."""
+    X, bg = inputs()
+    kw = dict(shard_size=SHARD, progress=False, target="all", checkpoint=tmp_path / "run")
+
+    def factory_of(seed):
+        def build():
+            return make_model(DIMS, "early", 3, seed)
+        return build
+
+    first = isw.explain(None, X, bg, client=client, model_factory=factory_of(0), factorise=False, **kw)
+    again = isw.explain(None, X, bg, client=client, model_factory=factory_of(0), factorise=False, **kw)
+    assert again.settings["checkpoint"]["shards_run"] == 0 and np.array_equal(again.phi, first.phi)
+    with pytest.raises(isw.CheckpointMismatch, match=r"model.state: \w+… -> \w+…"):
+        isw.explain(None, X, bg, client=client, model_factory=factory_of(1), factorise=False, **kw)

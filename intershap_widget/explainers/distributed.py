@@ -199,7 +199,7 @@ def launch_on_dask(place: Any, model: Any, masker: Any, xs_in: list, bg_in: list
     xs_cpu, bg_cpu = [_cpu(x) for x in xs_in], [_cpu(b) for b in bg_in]
     job = Job(key, bg_cpu, copy.copy(masker), spec, call, output_key, output, list(names), allow_nondeterministic)
     name = _register(client, model, place, job)
-    watch = LossWatch(client, bar)
+    watch, store = LossWatch(client, bar), None
     try:
         probe = client.submit(probe_task, key, [x[:2] for x in xs_cpu], output, target, class_names,
                               batch_size, xs_in[0].shape[0] * n_coalitions, model is None, pure=False).result()
@@ -219,5 +219,7 @@ def launch_on_dask(place: Any, model: Any, masker: Any, xs_in: list, bg_in: list
     except BaseException:
         watch.close()
         release(client, name)
+        if store is not None:
+            store.close()
         raise
     return Launched(engine, output, n_cols, step, probe["calibration_rows"], probe["output_dtype"])

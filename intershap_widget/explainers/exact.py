@@ -82,6 +82,7 @@ def explain(
     output_key: Any = None,
     client: Any = None,
     checkpoint: str | None = None,
+    checkpoint_key: str | None = None,
     shard_size: int | None = None,
     model_factory: Callable[[], Any] | None = None,
     device: Any = None,
@@ -171,6 +172,9 @@ def explain(
         and a rerun with the same arguments computes only the unfinished shards; other
         inputs, model, settings or seed are refused (``CheckpointMismatch``). With and
         without ``client``.
+    checkpoint_key : str, optional
+        Vouches for the model in the checkpoint instead of its computed identity (for a
+        model that cannot be identified: docs/scale.md, section 9).
     shard_size : int, optional
         Samples per shard (default: equal shards of at most about 262,144 model rows);
         a function of N and K only, never of the workers.
@@ -223,14 +227,14 @@ def explain(
                         batch_size=batch_size, n_background=n_background, target=target, output=output,
                         allow_nonfinite=allow_nonfinite)
     xs_in, bg_in, names, labels, seed = chk.xs, chk.background, chk.names, chk.labels, chk.seed
-    place = check_placement(model, client, checkpoint, shard_size, model_factory, device)
+    place = check_placement(model, client, checkpoint, shard_size, model_factory, device, checkpoint_key)
     targets = parse_precision(DEFAULT_PRECISION if isinstance(precision, str) and precision == "default" else precision)
     check_precision_applies(precision, masking)
     masking = resolve_masking(masking, bg_in[0].shape[0], int(n_background), targets)
     inner = dict(target=target, output=output, modality_names=names, n_background=n_background, n_draws=n_draws,
                  batch_size=batch_size, precision=precision, seed=seed, labels=labels, class_names=class_names,
                  progress=progress, allow_nonfinite=allow_nonfinite, client=client, checkpoint=checkpoint,
-                 shard_size=shard_size, factorise=False, allow_nondeterministic=allow_nondeterministic)
+                 checkpoint_key=checkpoint_key, shard_size=shard_size, factorise=False, allow_nondeterministic=allow_nondeterministic)
     if isinstance(model, Factorised):
         if place.model_factory is not None or place.device is not None:
             raise ValueError("a Factorised model runs its encoders here: model_factory= and device= do not apply")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .adapters import as_model
-from .checkpoint import Checkpoint, open_checkpoint
+from .checkpoint import Checkpoint, model_field, open_checkpoint
 from .engine import LocalEngine
 from .maskers import Masker
 from .placement import Placement
@@ -27,7 +27,11 @@ def store_opener(place: Placement, model: Any, xs: list, bg: list, target: Any, 
     run (``identity``: the model's, when taken elsewhere, e.g. on a worker); ``extra``
     settings (e.g. a sampler's budget) join the manifest, with how the model is called
     and what is read from its output."""
-    extra = {**(extra or {}), "call": call, "output_key": _named(output_key)}
+    extra = {**(extra or {}), "call": call, "output_key": output_key}
+
+    key = getattr(place, "checkpoint_key", None)
+    # the model's identity before its first call (see .identity); a factory's comes from a worker
+    taken = model_field(model, None, key) if place.checkpoint is not None and model is not None else None
 
     def open_store(output: str, step: int, shards: list, describe: dict, identity: Any = None) -> Any:
         if place.checkpoint is None:
@@ -35,17 +39,10 @@ def store_opener(place: Placement, model: Any, xs: list, bg: list, target: Any, 
         return open_checkpoint(place.checkpoint, model if model is not None else place.model_factory, xs, bg,
                                output=output, target=target, step=step, shards=shards,
                                describe={**describe, **extra}, seed=seed, baseline=baseline,
-                               precision=precision, identity=identity)
+                               precision=precision, identity=identity if identity is not None else taken,
+                               key=key, recheck=identity is None and taken is not None)
 
     return open_store
-
-
-def _named(value: Any) -> Any:
-    """A JSON-able name of an ``output_key`` (a function by its qualified name)."""
-    if value is None or isinstance(value, (str, int)):
-        return value
-    name = getattr(value, "__qualname__", None)
-    return f"{getattr(value, '__module__', '')}.{name}" if name else repr(value)
 
 
 def launch(place: Placement, model: Any, masker: Masker, xs_in: list, bg_in: list, names: list, spec: Any, bar,

@@ -23,6 +23,7 @@ class Placement:
     shard_size: int | None = None
     model_factory: Callable[[], Any] | None = None
     device: str | Callable[[str], str] | None = None
+    checkpoint_key: str | None = None
 
     @property
     def remote(self) -> bool:
@@ -31,7 +32,7 @@ class Placement:
 
 
 def check_placement(model: Any, client: Any = None, checkpoint: Any = None, shard_size: Any = None,
-                    model_factory: Any = None, device: Any = None) -> Placement:
+                    model_factory: Any = None, device: Any = None, checkpoint_key: Any = None) -> Placement:
     """A :class:`Placement`, or a clear error naming the argument to change."""
     if client is not None and not (hasattr(client, "submit") and hasattr(client, "scatter")):
         raise TypeError(f"client must be a dask.distributed.Client, got {type(client).__name__} "
@@ -61,4 +62,7 @@ def check_placement(model: Any, client: Any = None, checkpoint: Any = None, shar
                              "pass a folder for this run, e.g. checkpoint='runs/my_run', or checkpoint=None")
         if os.path.exists(path) and not os.path.isdir(path):
             raise ValueError(f"checkpoint={path!r} is a file: give a folder (it is created if missing)")
-    return Placement(client, path, size, model_factory, device)
+    if checkpoint_key is not None and (not isinstance(checkpoint_key, str) or not checkpoint_key.strip()):
+        raise InputError(f"checkpoint_key must be a non-empty string naming the model and its weights, got "
+                         f"{checkpoint_key!r}")
+    return Placement(client, path, size, model_factory, device, checkpoint_key)

@@ -204,6 +204,7 @@ def sample_explain(
     output_key: Any = None,
     client: Any = None,
     checkpoint: str | None = None,
+    checkpoint_key: str | None = None,
     shard_size: int | None = None,
     model_factory: Any = None,
     device: Any = None,
@@ -216,14 +217,14 @@ def sample_explain(
     The same input checks as ``explain`` (``target="all"`` is not available here). A
     budget of 2**M or more is the exact computation (every coalition once, at the exact
     path's cost: N·(2**M − 2)·K + N + K model rows; standard errors 0): asking for it
-    is never more expensive than ``explain``. ``client``, ``checkpoint``, ``shard_size``,
+    is never more expensive than ``explain``. ``client``, ``checkpoint``, ``checkpoint_key``, ``shard_size``,
     ``model_factory`` and ``device`` shard the samples as in ``explain`` (docs/scale.md):
     each call of the value function is one pass over the shards.
     """
     budget = check_count(budget, "budget (coalitions per sample)")
     if uses_frames(X, modalities):  # a DataFrame with column groups, as in explain
         model, X, background = prepare_frames(model, X, background, modalities)
-    place = check_placement(model, client, checkpoint, shard_size, model_factory, device)
+    place = check_placement(model, client, checkpoint, shard_size, model_factory, device, checkpoint_key)
     m = len(X) if isinstance(X, (list, tuple, dict)) else 0
     bar = progress_bar(0, progress)
     try:
