@@ -53,3 +53,27 @@ def test_a_run_with_a_progress_bar_leaves_no_bar_in_the_notebook(tmp_path):
     assert "InterSHAP:" not in text and VIEW not in text
     assert [o.output_type for o in out.cells[0].outputs if o.output_type != "stream"] == []
     assert "done" in "".join(o.get("text", "") for o in out.cells[0].outputs)
+
+
+def test_the_export_leaves_out_a_bar_kept_by_plain_nbclient(tmp_path):
+    """``jupyter nbconvert --execute`` (plain nbclient) keeps the closed bar; the offline page does not."""
+    nbclient = pytest.importorskip("nbclient")
+    import intershap_widget as isw
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import numpy as np, intershap_widget as isw\n"
+        "X = [np.arange(600.0).reshape(200, 3), np.ones((200, 3))]\n"
+        "res = isw.explain(lambda xs: np.stack([xs[0].sum(1), xs[1].sum(1)], 1), X, X[:40], progress=True)\n"
+        "res")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=True).execute()
+    assert "InterSHAP:" in json.dumps(nb.metadata["widgets"])  # the stale bar, as nbclient saves it
+    path = tmp_path / "plain.ipynb"
+    nbformat.write(nb, path)
+    page = isw.export_html(path).read_text()
+    start = page.index('<script type="application/vnd.jupyter.widget-state+json">')
+    saved = json.loads(page[page.index(">", start) + 1:page.index("</script>", start)])
+    models = {m["model_name"] for m in saved["state"].values()}
+    assert "FloatProgressModel" not in models and "HBoxModel" not in models  # the bar and its box are gone
+    assert "AnyModel" in models  # the explorer itself stays

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["ClosingClient", "drop_closed"]
+__all__ = ["ClosingClient", "drop_closed", "finished_bars"]
 
 _VIEW = "application/vnd.jupyter.widget-view+json"
 _STATE = "application/vnd.jupyter.widget-state+json"
@@ -49,6 +49,28 @@ def drop_closed(nb: Any, closed: set[str]) -> int:
         still = set().union(*(_refs(s) for s in state.values())) if state else set()
         gone = {o for o in orphans if o not in still and o not in shown}
     return removed
+
+
+def finished_bars(nb: Any, desc: str = "InterSHAP") -> set[str]:
+    """The model ids of this package's tqdm bars in ``nb``'s saved state (an HBox with a
+    FloatProgress and an HTML label starting ``"InterSHAP:"``): in a saved notebook a bar
+    is over, whoever executed it (``jupyter nbconvert --execute`` keeps closed widgets too)."""
+    state = nb.metadata.get("widgets", {}).get(_STATE, {}).get("state", {})
+
+    def model(ref: Any) -> dict:
+        key = ref[len("IPY_MODEL_"):] if isinstance(ref, str) and ref.startswith("IPY_MODEL_") else None
+        return state.get(key, {}) if key else {}
+
+    bars = set()
+    for mid, m in state.items():
+        if m.get("model_name") != "HBoxModel":
+            continue
+        kids = [model(ref) for ref in m.get("state", {}).get("children", [])]
+        names = [k.get("model_name") for k in kids]
+        label = [k.get("state", {}).get("value", "") for k in kids if k.get("model_name") == "HTMLModel"]
+        if "FloatProgressModel" in names and label and str(label[0]).startswith(f"{desc}:"):
+            bars.add(mid)
+    return bars
 
 
 def ClosingClient(*args: Any, **kwargs: Any) -> Any:

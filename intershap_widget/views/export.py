@@ -133,10 +133,14 @@ if Preprocessor is not None:
     class OfflineWidgetsPreprocessor(Preprocessor):
         """Put the inline widget script into ``resources["intershap_offline_script"]``.
 
-        Only notebooks that carry widget state (``nb.metadata.widgets``) get it.
+        Only notebooks that carry widget state (``nb.metadata.widgets``) get it. The
+        package's finished progress bars are left out of the page (:mod:`.closed_widgets`).
         """
 
         def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
+            from .closed_widgets import drop_closed, finished_bars
+
+            drop_closed(nb, finished_bars(nb))  # no stale "InterSHAP: 19%" box or blank gap in the page
             if "widgets" in nb.metadata:
                 from markupsafe import Markup
 
