@@ -138,14 +138,14 @@ def _row_var(a: np.ndarray, groups: np.ndarray | None, count_cov: np.ndarray | N
     onehot[np.arange(n)[:, None], np.arange(k)[None, :], groups] = 1.0
     counts = onehot.sum(axis=1)  # (n, H)
     flat = a.reshape(n, k, -1)
-    means = np.einsum("nkh,nkf->nhf", onehot, flat) / np.maximum(counts, 1.0)[:, :, None]
-    resid = flat - np.einsum("nkh,nhf->nkf", onehot, means)
+    means = np.matmul(onehot.transpose(0, 2, 1), flat) / np.maximum(counts, 1.0)[:, :, None]  # (n, H, F)
+    resid = flat - np.matmul(onehot, means)
     df = k - (counts > 0).sum(axis=1)
     within = (resid**2).sum(axis=1) / np.maximum(df, 1)[:, None]
     if count_cov is not None:  # the strata's proportions hold only to a row
         d = np.where((counts > 0)[:, :, None], means - flat.mean(axis=1)[:, None, :], 0.0)
         f = np.ones(n) if fpc is None else np.maximum(np.asarray(fpc, dtype=np.float64), 1e-12)
-        within = within + np.einsum("nhf,hg,ngf->nf", d, count_cov, d) / (k * f[:, None])
+        within = within + (d * np.matmul(count_cov, d)).sum(axis=1) / (k * f[:, None])
     within = within.reshape(plain.shape)
     enough = (counts >= 2).all(axis=1) if count_cov is not None else df >= 2
     ok = enough.reshape((n,) + (1,) * (plain.ndim - 1))
@@ -201,17 +201,21 @@ def masking_error(rows: np.ndarray, values: np.ndarray, design: str, fpc: float 
         s1 = min(n, s0 + step)
         y = rows[s0:s1].astype(np.float64)  # (n', C, K)
         grp = None if groups is None or design != "paired" else groups[s0:s1]
-        var_v[s0:s1] = _row_var(np.swapaxes(y, 1, 2), grp, count_cov, fpc[s0:s1]) * scale[s0:s1, None]
-        phi_k = np.einsum("nsk,sij->nkij", y, w)  # per-row φ (n', K, M, M)
-        var_phi[s0:s1] = _row_var(phi_k, grp, count_cov, fpc[s0:s1]) * scale[s0:s1, None, None]
-        var_loc[s0:s1] = _row_var(np.einsum("nij,nkij->nk", g_loc[s0:s1], phi_k), grp, count_cov, fpc[s0:s1]) * scale[s0:s1]
+        nc = y.shape[0]
+        y_k = np.swapaxes(y, 1, 2)  # (n', K, C)
+        phi_k = np.matmul(y_k, w.reshape(c, m * m))  # per-row φ (n', K, M·M)
+        loc_k = np.matmul(phi_k, g_loc[s0:s1].reshape(nc, m * m, 1))  # (n', K, 1)
+        ad = np.matmul(phi_k, funcs.reshape(2, m * m).T)  # (n', K, 2): A and D per row
+        # one pass over the rows for every quantity's variance (the strata are built once)
+        var = _row_var(np.concatenate([y_k, phi_k, loc_k, ad, ad.sum(axis=2, keepdims=True)], axis=2),
+                       grp, count_cov, fpc[s0:s1]) * scale[s0:s1, None]
+        var_v[s0:s1], var_loc[s0:s1] = var[:, :c], var[:, c + m * m]
+        var_phi[s0:s1] = var[:, c:c + m * m].reshape(nc, m, m)
         if design == "shared":
-            glob_rows += np.einsum("ij,nkij->k", g_glob, phi_k)
-            phi_rows += phi_k.sum(axis=0)
+            glob_rows += np.einsum("ij,nkij->k", g_glob, phi_k.reshape(nc, k, m, m))
+            phi_rows += phi_k.sum(axis=0).reshape(k, m, m)
         else:
-            ad = np.einsum("fij,nkij->nkf", funcs, phi_k)
-            v3 = _row_var(np.concatenate([ad, ad.sum(axis=2, keepdims=True)], axis=2), grp, count_cov,
-                          fpc[s0:s1]) * scale[s0:s1, None]
+            v3 = var[:, -3:]
             parts[s0:s1] = np.stack([v3[:, 0], v3[:, 1], (v3[:, 2] - v3[:, 0] - v3[:, 1]) / 2], axis=1)
     if design == "paired" and n:  # a rare large row seen by some samples is possible for all
         var_v, var_phi, var_loc = (floor_at_mean(v) for v in (var_v, var_phi, var_loc))
