@@ -117,7 +117,8 @@ def batch_check(m: int, n: int, b: int, repeats: int, epochs: int) -> None:
           + ", ".join(f"{k}: {v / 1e3:.0f}" for k, v in rate.items()))
     for size, r, cal in picks:
         print(f"  calibrated: batch {size:6d}  {r / 1e3:5.0f}k rows/s = {r / rate[best]:.2f} of the best fixed "
-              f"({best}); at its own size fixed: {rate[size] / rate[best]:.2f}; calibration {cal:,} rows", flush=True)
+              f"({best}); at its own size fixed: {rate.get(size, float('nan')) / rate[best]:.2f} (nan: not a timed size, "
+              f"the run was too small to calibrate); calibration {cal:,} rows", flush=True)
 
 
 def main() -> None:
